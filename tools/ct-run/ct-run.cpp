@@ -79,6 +79,12 @@ static cl::opt<double>
 static cl::opt<double>
     absoluteTolerance("atol", cl::desc("Absolute tolerance of --compare"),
                       cl::init(1e-8), cl::cat(ctRunCategory));
+static cl::opt<bool> compareBits(
+    "exact",
+    cl::desc("Make --compare bitwise: floats must have the same bits (NaN "
+             "matches any NaN, -0 does not match +0); for golden data of "
+             "quantization, which the library defines exactly"),
+    cl::init(false), cl::cat(ctRunCategory));
 static cl::opt<unsigned>
     benchRuns("bench",
               cl::desc("After the first run, time N more and print the "
@@ -618,7 +624,15 @@ static Error compareResult(unsigned index, const HostArray &result) {
   double maxAbs = 0, maxRel = 0;
   for (int64_t i = 0, e = result.getNumElements(); i < e; ++i) {
     bool equal;
-    if (isFloat) {
+    if (isFloat && compareBits) {
+      double got = result.getAsDouble(i), want = expected.getAsDouble(i);
+      size_t width = result.size() / result.getNumElements();
+      equal = (std::isnan(got) && std::isnan(want)) ||
+              std::memcmp(result.data() + i * width,
+                          expected.data() + i * width, width) == 0;
+      if (!std::isnan(got) && !std::isnan(want))
+        maxAbs = std::max(maxAbs, std::fabs(got - want));
+    } else if (isFloat) {
       double got = result.getAsDouble(i), want = expected.getAsDouble(i);
       double diff = std::fabs(got - want);
       if (std::isnan(got) || std::isnan(want) || std::isinf(want)) {
@@ -638,7 +652,9 @@ static Error compareResult(unsigned index, const HostArray &result) {
 
   llvm::outs() << "result #" << index << ": " << result.getNumElements()
                << " elements";
-  if (isFloat)
+  if (isFloat && compareBits)
+    llvm::outs() << llvm::formatv(", max abs error {0:e2} (bitwise)", maxAbs);
+  else if (isFloat)
     llvm::outs() << llvm::formatv(", max abs error {0:e2}, max rel error "
                                   "{1:e2} (rtol {2}, atol {3})",
                                   maxAbs, maxRel,
