@@ -6,37 +6,26 @@
 // tensors is lowered with ct-lower-to-llvm first; its tensor signature (shapes,
 // element types) is what inputs are checked against and outputs are made of.
 
-#include "ct/Conversion/Passes.h"
-#include "ct/Conversion/Pipelines.h"
+#include "ct/ExecutionEngine/CpuRunner.h"
 #include "ct/Dialect/CT/IR/CTDialect.h"
 #include "ct/Support/Npy.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallPtrSet.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemAlloc.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
-#include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
 #include <cmath>
@@ -47,6 +36,7 @@
 using namespace mlir;
 using llvm::Error;
 using llvm::Expected;
+using ct::HostArray;
 
 namespace cl = llvm::cl;
 
@@ -213,187 +203,24 @@ static std::string describeDtypeOf(Type elementType) {
   return descr + " (ml_dtypes " + name + ")";
 }
 
-static size_t elementByteSize(Type elementType) {
-  if (elementType.isIndex())
-    return 8;
-  return (elementType.getIntOrFloatBitWidth() + 7) / 8;
-}
-
-//===----------------------------------------------------------------------===//
-// Host data the compiled code reads and writes
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-/// A dense row-major array in a 64-byte aligned buffer, passed to the
-/// compiled code as a memref descriptor (tensors) or by value (scalars).
-class HostArray {
-public:
-  HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar = false)
-      : elementType(elementType), shape(shape), isScalar(isScalar) {
-    numBytes = elementByteSize(elementType);
-    for (int64_t dim : shape)
-      numBytes *= dim;
-    // Never a null pointer, even for arrays without elements.
-    buffer = static_cast<char *>(
-        llvm::allocate_buffer(std::max<size_t>(numBytes, 1), kAlignment));
-    std::memset(buffer, 0, std::max<size_t>(numBytes, 1));
-    if (!isScalar)
-      buildDescriptor();
-  }
-  HostArray(const HostArray &) = delete;
-  HostArray &operator=(const HostArray &) = delete;
-  ~HostArray() {
-    llvm::deallocate_buffer(buffer, std::max<size_t>(numBytes, 1), kAlignment);
-  }
-
-  Type getElementType() const { return elementType; }
-  ArrayRef<int64_t> getShape() const { return shape; }
-  int64_t getNumElements() const {
-    return numBytes / elementByteSize(elementType);
-  }
-  char *data() { return buffer; }
-  const char *data() const { return buffer; }
-  size_t size() const { return numBytes; }
-
-  /// What the packed wrapper of a `_mlir_ciface_` function takes for this
-  /// argument: the address of the value it passes, i.e. of the scalar, or
-  /// of the pointer to the memref descriptor.
-  void *getPackedArgument() {
-    return isScalar ? static_cast<void *>(buffer)
-                    : static_cast<void *>(&descriptorAddress);
-  }
-
-  /// Element `index` as a double (floats of every width, integers, bools).
-  double getAsDouble(int64_t index) const {
-    size_t width = elementByteSize(elementType);
-    uint64_t bits = 0;
-    std::memcpy(&bits, buffer + index * width, width);
-    if (auto floatType = dyn_cast<FloatType>(elementType)) {
-      llvm::APFloat value(floatType.getFloatSemantics(),
-                          llvm::APInt(floatType.getWidth(), bits));
-      bool losesInfo;
-      value.convert(llvm::APFloat::IEEEdouble(),
-                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-      return value.convertToDouble();
-    }
-    return static_cast<double>(getAsInteger(index));
-  }
-
-  /// Element `index` of an integer or bool array, sign- or zero-extended as
-  /// its type says.
-  int64_t getAsInteger(int64_t index) const {
-    size_t width = elementByteSize(elementType);
-    uint64_t bits = 0;
-    std::memcpy(&bits, buffer + index * width, width);
-    llvm::APInt value(width * 8, bits);
-    if (elementType.isUnsignedInteger() || elementType.isInteger(1))
-      return static_cast<int64_t>(value.getZExtValue());
-    return value.getSExtValue();
-  }
-
-private:
-  static constexpr size_t kAlignment = 64;
-
-  /// The memref descriptor as StridedMemRefType<T, rank> lays it out:
-  /// allocated and aligned pointers, offset, sizes[rank], strides[rank].
-  void buildDescriptor() {
-    static_assert(sizeof(void *) == sizeof(int64_t),
-                  "memref descriptors are built for 64-bit hosts");
-    descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
-    descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
-    descriptor.push_back(0);
-    llvm::append_range(descriptor, shape);
-    SmallVector<int64_t> strides(shape.size());
-    int64_t stride = 1;
-    for (int64_t i = shape.size() - 1; i >= 0; --i) {
-      strides[i] = stride;
-      stride *= shape[i];
-    }
-    llvm::append_range(descriptor, strides);
-    descriptorAddress = descriptor.data();
-  }
-
-  Type elementType;
-  SmallVector<int64_t> shape;
-  bool isScalar;
-  size_t numBytes;
-  char *buffer;
-  SmallVector<int64_t> descriptor;
-  void *descriptorAddress = nullptr;
-};
-
-/// What the entry function looked like on tensors, before lowering.
-struct EntrySignature {
-  FunctionType type;
-  /// Whether the module still needs ct-lower-to-llvm.
-  bool needsLowering;
-};
-
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // Loading and checking the module
 //===----------------------------------------------------------------------===//
 
-static Expected<EntrySignature> findEntry(ModuleOp module) {
-  Operation *symbol = module.lookupSymbol(entryName);
-  if (auto func = dyn_cast_or_null<func::FuncOp>(symbol)) {
-    if (func.isExternal())
-      return makeError("function '" + entryName + "' in '" + inputFilename +
-                       "' is a declaration without a body");
-    if (func.isPrivate())
-      return makeError("function '" + entryName + "' in '" + inputFilename +
-                       "' is private; ct-run calls public functions");
-    return EntrySignature{func.getFunctionType(), /*needsLowering=*/true};
-  }
-  if (auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol)) {
-    auto signature = func->getAttrOfType<TypeAttr>(ct::kSignatureAttrName);
-    if (!signature || !isa<FunctionType>(signature.getValue()) ||
-        !module.lookupSymbol("_mlir_ciface_" + entryName))
-      return makeError("llvm.func '" + entryName + "' in '" + inputFilename +
-                       "' has no '" + ct::kSignatureAttrName +
-                       "' attribute or no _mlir_ciface_ wrapper; lower the "
-                       "module with ct-opt --ct-lower-to-llvm, which adds "
-                       "both");
-    return EntrySignature{cast<FunctionType>(signature.getValue()),
-                          /*needsLowering=*/false};
-  }
-  return makeError("no function '" + entryName + "' in '" + inputFilename +
-                   "'");
-}
-
-/// Checks that ct-run can pass every argument and return every result.
-static Error checkSignature(FunctionType type) {
-  for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
-    Type elementType = argType;
-    if (auto tensorType = dyn_cast<RankedTensorType>(argType))
-      elementType = tensorType.getElementType();
-    else if (!argType.isIntOrIndexOrFloat())
-      return makeError("argument #" + llvm::Twine(index) + " of @" +
-                       entryName + " has type " + typeToString(argType) +
-                       "; ct-run passes ranked tensors and integer, index "
-                       "or float scalars");
+/// Checks that every argument and result has a .npy dtype.
+static Error checkNpyTypes(FunctionType signature) {
+  for (auto [index, type] : llvm::enumerate(signature.getInputs())) {
+    Type elementType = getElementTypeOrSelf(type);
     if (npyDescrFor(elementType).empty())
       return makeError("argument #" + llvm::Twine(index) + " of @" +
                        entryName + " has element type " +
                        typeToString(elementType) + ", which has no .npy dtype");
   }
-  for (auto [index, resultType] : llvm::enumerate(type.getResults())) {
-    auto tensorType = dyn_cast<RankedTensorType>(resultType);
-    if (!tensorType)
+  for (auto [index, type] : llvm::enumerate(signature.getResults())) {
+    Type elementType = getElementTypeOrSelf(type);
+    if (npyDescrFor(elementType).empty())
       return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
-                       " has type " + typeToString(resultType) +
-                       "; ct-run returns ranked tensors only");
-    if (!tensorType.hasStaticShape())
-      return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
-                       " has the dynamic shape " + typeToString(resultType) +
-                       "; ct-run allocates results before the call and needs "
-                       "static result shapes");
-    if (npyDescrFor(tensorType.getElementType()).empty())
-      return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
-                       " has element type " +
-                       typeToString(tensorType.getElementType()) +
+                       " has element type " + typeToString(elementType) +
                        ", which has no .npy dtype");
   }
   return Error::success();
@@ -436,88 +263,6 @@ static Expected<std::unique_ptr<HostArray>> loadInput(unsigned index,
                                          /*isScalar=*/!tensorType);
   std::memcpy(host->data(), array->data.data(), host->size());
   return host;
-}
-
-//===----------------------------------------------------------------------===//
-// Compiling and calling
-//===----------------------------------------------------------------------===//
-
-/// The host's target machine with `--cpu-features` on top. Feature names are
-/// checked against the target's list first: LLVM would only warn about an
-/// unknown one and ignore it.
-static Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine() {
-  Expected<llvm::orc::JITTargetMachineBuilder> builder =
-      llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  Expected<std::unique_ptr<llvm::TargetMachine>> host =
-      builder->createTargetMachine();
-  if (!host || cpuFeatures.empty())
-    return host;
-
-  ArrayRef<llvm::SubtargetFeatureKV> known =
-      (*host)->getMCSubtargetInfo()->getAllProcessorFeatures();
-  SmallVector<StringRef> features;
-  StringRef(cpuFeatures).split(features, ',', /*MaxSplit=*/-1,
-                               /*KeepEmpty=*/false);
-  for (StringRef feature : features) {
-    feature = feature.trim();
-    StringRef name = feature.drop_front();
-    if (!feature.starts_with("+") && !feature.starts_with("-"))
-      return makeError("--cpu-features: '" + feature +
-                       "' must start with '+' or '-'");
-    if (llvm::none_of(known, [&](const llvm::SubtargetFeatureKV &kv) {
-          return name == kv.Key;
-        }))
-      return makeError("--cpu-features: unknown feature '" + name + "' for " +
-                       (*host)->getTargetTriple().str() +
-                       " (llc -mattr=help lists them)");
-    builder->getFeatures().AddFeature(feature);
-  }
-  return builder->createTargetMachine();
-}
-
-/// Erases the functions that the entry does not reach through symbol
-/// references: ct-run compiles only what it runs, so the other functions of
-/// a module need not lower yet.
-static void eraseFunctionsUnreachableFromEntry(ModuleOp module) {
-  SymbolTable symbols(module);
-  Operation *entry = symbols.lookup(entryName);
-  llvm::SmallPtrSet<Operation *, 8> reachable = {entry};
-  SmallVector<Operation *> worklist = {entry};
-  while (!worklist.empty()) {
-    std::optional<SymbolTable::UseRange> uses =
-        SymbolTable::getSymbolUses(worklist.pop_back_val());
-    if (!uses)
-      continue;
-    for (const SymbolTable::SymbolUse &use : *uses)
-      if (Operation *callee =
-              symbols.lookup(use.getSymbolRef().getRootReference()))
-        if (reachable.insert(callee).second)
-          worklist.push_back(callee);
-  }
-  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (!reachable.contains(func))
-      func.erase();
-}
-
-static Error lowerToLLVM(ModuleOp module) {
-  PassManager pm(module->getContext());
-  ct::LowerToLLVMOptions options;
-  options.cpuFeatures = cpuFeatures;
-  ct::buildLowerToLLVMPipeline(pm, options);
-  if (failed(pm.run(module)))
-    return makeError("lowering '" + inputFilename +
-                     "' with ct-lower-to-llvm failed (diagnostics above)");
-  return Error::success();
-}
-
-static double medianOf(SmallVector<double> values) {
-  llvm::sort(values);
-  size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle]
-                           : (values[middle - 1] + values[middle]) / 2;
 }
 
 //===----------------------------------------------------------------------===//
@@ -626,7 +371,7 @@ static Error compareResult(unsigned index, const HostArray &result) {
     bool equal;
     if (isFloat && compareBits) {
       double got = result.getAsDouble(i), want = expected.getAsDouble(i);
-      size_t width = result.size() / result.getNumElements();
+      size_t width = ct::getElementByteSize(elementType);
       equal = (std::isnan(got) && std::isnan(want)) ||
               std::memcmp(result.data() + i * width,
                           expected.data() + i * width, width) == 0;
@@ -683,11 +428,6 @@ static Error compareResult(unsigned index, const HostArray &result) {
 //===----------------------------------------------------------------------===//
 
 static Error run(MLIRContext &context) {
-  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine();
-  if (!machine)
-    return machine.takeError();
-
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> file =
       openInputFile(inputFilename, &message);
@@ -701,11 +441,13 @@ static Error run(MLIRContext &context) {
     return makeError("cannot parse '" + inputFilename +
                      "' (diagnostics above)");
 
-  Expected<EntrySignature> entry = findEntry(*module);
-  if (!entry)
-    return entry.takeError();
-  FunctionType signature = entry->type;
-  if (Error error = checkSignature(signature))
+  // Inputs are checked against the signature before anything is compiled.
+  Expected<FunctionType> found =
+      ct::lookupEntrySignature(*module, entryName, inputFilename);
+  if (!found)
+    return found.takeError();
+  FunctionType signature = *found;
+  if (Error error = checkNpyTypes(signature))
     return error;
   auto describeArguments = [&] {
     std::string text;
@@ -746,38 +488,16 @@ static Error run(MLIRContext &context) {
                                                   tensorType.getShape()));
   }
 
-  if (entry->needsLowering) {
-    eraseFunctionsUnreachableFromEntry(*module);
-    if (Error error = lowerToLLVM(*module))
-      return error;
-  }
-
-  std::function<Error(llvm::Module *)> optimize = makeOptimizingTransformer(
-      /*optLevel=*/3, /*sizeLevel=*/0, machine->get());
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = optimize;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  StringRef runtimeLibraries[] = {CT_C_RUNNER_UTILS_PATH};
-  engineOptions.sharedLibPaths = runtimeLibraries;
-  Expected<std::unique_ptr<ExecutionEngine>> engine =
-      ExecutionEngine::create(*module, engineOptions, std::move(*machine));
-  if (!engine)
-    return makeError("JIT compilation of '" + inputFilename + "' failed: " +
-                     llvm::toString(engine.takeError()));
-
-  // The C interface takes tensors as pointers to memref descriptors and
-  // scalars by value, results last as out-parameters.
-  SmallVector<void *> packedArgs;
-  for (const std::unique_ptr<HostArray> &array :
-       llvm::concat<std::unique_ptr<HostArray>>(inputs, results))
-    packedArgs.push_back(array->getPackedArgument());
-  std::string cInterfaceName = "_mlir_ciface_" + entryName;
-  auto call = [&]() -> Error {
-    if (Error error = (*engine)->invokePacked(cInterfaceName, packedArgs))
-      return makeError("cannot call @" + entryName + ": " +
-                       llvm::toString(std::move(error)));
-    return Error::success();
-  };
+  Expected<std::unique_ptr<ct::CpuFunction>> function =
+      ct::CpuFunction::compile(*module, entryName, cpuFeatures, inputFilename);
+  if (!function)
+    return function.takeError();
+  SmallVector<HostArray *> inputPointers, resultPointers;
+  for (const std::unique_ptr<HostArray> &array : inputs)
+    inputPointers.push_back(array.get());
+  for (const std::unique_ptr<HostArray> &array : results)
+    resultPointers.push_back(array.get());
+  auto call = [&] { return (*function)->call(inputPointers, resultPointers); };
   if (Error error = call())
     return error;
 
@@ -794,7 +514,7 @@ static Error run(MLIRContext &context) {
     llvm::outs() << llvm::formatv("bench @{0}: {1} runs, median {2:f3} us, "
                                   "min {3:f3} us\n",
                                   entryName, benchRuns.getValue(),
-                                  medianOf(microseconds),
+                                  ct::getMedian(microseconds),
                                   *llvm::min_element(microseconds));
   }
 

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Running ct-compiled functions on the CPU from C++: lower a module with
+// ct-lower-to-llvm, JIT-compile it with MLIR's ExecutionEngine and call a
+// public function on host arrays. ct-run and the benchmarks share this, so
+// that what is measured is exactly what the tests check.
+
+#ifndef CT_EXECUTIONENGINE_CPURUNNER_H
+#define CT_EXECUTIONENGINE_CPURUNNER_H
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace ct {
+
+/// Bytes per element of `elementType` as the compiled code stores it.
+size_t getElementByteSize(mlir::Type elementType);
+
+/// A dense row-major array in a 64-byte aligned buffer, passed to compiled
+/// code as a memref descriptor (tensors) or by value (scalars).
+class HostArray {
+public:
+  HostArray(mlir::Type elementType, llvm::ArrayRef<int64_t> shape,
+            bool isScalar = false);
+  HostArray(const HostArray &) = delete;
+  HostArray &operator=(const HostArray &) = delete;
+  ~HostArray();
+
+  mlir::Type getElementType() const { return elementType; }
+  llvm::ArrayRef<int64_t> getShape() const { return shape; }
+  int64_t getNumElements() const;
+  char *data() { return buffer; }
+  const char *data() const { return buffer; }
+  size_t size() const { return numBytes; }
+
+  /// What the packed wrapper of a `_mlir_ciface_` function takes for this
+  /// argument: the address of the value it passes, i.e. of the scalar, or
+  /// of the pointer to the memref descriptor.
+  void *getPackedArgument() {
+    return isScalar ? static_cast<void *>(buffer)
+                    : static_cast<void *>(&descriptorAddress);
+  }
+
+  /// Element `index` as a double (floats of every width, integers, bools).
+  double getAsDouble(int64_t index) const;
+  /// Element `index` of an integer or bool array, sign- or zero-extended as
+  /// its type says.
+  int64_t getAsInteger(int64_t index) const;
+
+private:
+  static constexpr size_t kAlignment = 64;
+
+  mlir::Type elementType;
+  llvm::SmallVector<int64_t> shape;
+  bool isScalar;
+  size_t numBytes;
+  char *buffer;
+  /// The memref descriptor as StridedMemRefType<T, rank> lays it out:
+  /// allocated and aligned pointers, offset, sizes[rank], strides[rank].
+  llvm::SmallVector<int64_t> descriptor;
+  void *descriptorAddress = nullptr;
+};
+
+/// A public function of a module, lowered for the host CPU and JIT-compiled.
+class CpuFunction {
+public:
+  /// Compiles `entry` of `module`, which is lowered in place with
+  /// ct-lower-to-llvm unless it already is LLVM dialect (then the function
+  /// must carry the signature ct-lower-to-llvm records). Functions the entry
+  /// does not reach are dropped first, so they need not lower. `cpuFeatures`
+  /// (+f,-g) go to the pipeline and the JIT; `source` names the module in
+  /// messages.
+  static llvm::Expected<std::unique_ptr<CpuFunction>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry,
+          llvm::StringRef cpuFeatures, llvm::StringRef source);
+
+  /// The function's signature on tensors, before lowering.
+  mlir::FunctionType getSignature() const { return signature; }
+
+  /// Calls the function: one array per argument, one preallocated array per
+  /// result (written in place).
+  llvm::Error call(llvm::ArrayRef<HostArray *> inputs,
+                   llvm::ArrayRef<HostArray *> results);
+
+private:
+  CpuFunction(std::unique_ptr<mlir::ExecutionEngine> engine,
+              mlir::FunctionType signature, std::string entry)
+      : engine(std::move(engine)), signature(signature),
+        entry(std::move(entry)) {}
+
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  mlir::FunctionType signature;
+  std::string entry;
+};
+
+/// Checks that `signature` can be called through HostArrays: ranked tensor
+/// or integer/index/float scalar arguments, ranked static-shape tensor
+/// results.
+llvm::Error checkCallableSignature(mlir::FunctionType signature,
+                                   llvm::StringRef entry);
+
+/// The tensor signature of public function `entry` of `module` (on tensors,
+/// or as recorded by ct-lower-to-llvm), checked to be callable.
+llvm::Expected<mlir::FunctionType>
+lookupEntrySignature(mlir::ModuleOp module, llvm::StringRef entry,
+                     llvm::StringRef source);
+
+/// The median of `values` (the mean of the middle two for an even count).
+double getMedian(llvm::SmallVector<double> values);
+
+} // namespace ct
+
+#endif // CT_EXECUTIONENGINE_CPURUNNER_H

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Lowering, JIT compilation and calls of ct-compiled functions on the host.
+
+#include "ct/ExecutionEngine/CpuRunner.h"
+#include "ct/Conversion/Passes.h"
+#include "ct/Conversion/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/MemAlloc.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstring>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+
+namespace ct {
+
+static Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static std::string typeToString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+size_t getElementByteSize(Type elementType) {
+  if (elementType.isIndex())
+    return 8;
+  return (elementType.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+//===----------------------------------------------------------------------===//
+// HostArray
+//===----------------------------------------------------------------------===//
+
+HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar)
+    : elementType(elementType), shape(shape), isScalar(isScalar) {
+  numBytes = getElementByteSize(elementType);
+  for (int64_t dim : shape)
+    numBytes *= dim;
+  // Never a null pointer, even for arrays without elements.
+  buffer = static_cast<char *>(
+      llvm::allocate_buffer(std::max<size_t>(numBytes, 1), kAlignment));
+  std::memset(buffer, 0, std::max<size_t>(numBytes, 1));
+  if (isScalar)
+    return;
+  static_assert(sizeof(void *) == sizeof(int64_t),
+                "memref descriptors are built for 64-bit hosts");
+  descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
+  descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
+  descriptor.push_back(0);
+  llvm::append_range(descriptor, shape);
+  SmallVector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (int64_t i = shape.size() - 1; i >= 0; --i) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  llvm::append_range(descriptor, strides);
+  descriptorAddress = descriptor.data();
+}
+
+HostArray::~HostArray() {
+  llvm::deallocate_buffer(buffer, std::max<size_t>(numBytes, 1), kAlignment);
+}
+
+int64_t HostArray::getNumElements() const {
+  return numBytes / getElementByteSize(elementType);
+}
+
+double HostArray::getAsDouble(int64_t index) const {
+  size_t width = getElementByteSize(elementType);
+  uint64_t bits = 0;
+  std::memcpy(&bits, buffer + index * width, width);
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    llvm::APFloat value(floatType.getFloatSemantics(),
+                        llvm::APInt(floatType.getWidth(), bits));
+    bool losesInfo;
+    value.convert(llvm::APFloat::IEEEdouble(),
+                  llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    return value.convertToDouble();
+  }
+  return static_cast<double>(getAsInteger(index));
+}
+
+int64_t HostArray::getAsInteger(int64_t index) const {
+  size_t width = getElementByteSize(elementType);
+  uint64_t bits = 0;
+  std::memcpy(&bits, buffer + index * width, width);
+  llvm::APInt value(width * 8, bits);
+  if (elementType.isUnsignedInteger() || elementType.isInteger(1))
+    return static_cast<int64_t>(value.getZExtValue());
+  return value.getSExtValue();
+}
+
+//===----------------------------------------------------------------------===//
+// Compiling
+//===----------------------------------------------------------------------===//
+
+/// The host's target machine with `--cpu-features` on top. Feature names are
+/// checked against the target's list first: LLVM would only warn about an
+/// unknown one and ignore it.
+static Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(StringRef cpuFeatures) {
+  Expected<llvm::orc::JITTargetMachineBuilder> builder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  Expected<std::unique_ptr<llvm::TargetMachine>> host =
+      builder->createTargetMachine();
+  if (!host || cpuFeatures.empty())
+    return host;
+
+  ArrayRef<llvm::SubtargetFeatureKV> known =
+      (*host)->getMCSubtargetInfo()->getAllProcessorFeatures();
+  SmallVector<StringRef> features;
+  StringRef(cpuFeatures).split(features, ',', /*MaxSplit=*/-1,
+                               /*KeepEmpty=*/false);
+  for (StringRef feature : features) {
+    feature = feature.trim();
+    StringRef name = feature.drop_front();
+    if (!feature.starts_with("+") && !feature.starts_with("-"))
+      return makeError("--cpu-features: '" + feature +
+                       "' must start with '+' or '-'");
+    if (llvm::none_of(known, [&](const llvm::SubtargetFeatureKV &kv) {
+          return name == kv.Key;
+        }))
+      return makeError("--cpu-features: unknown feature '" + name + "' for " +
+                       (*host)->getTargetTriple().str() +
+                       " (llc -mattr=help lists them)");
+    builder->getFeatures().AddFeature(feature);
+  }
+  return builder->createTargetMachine();
+}
+
+/// Erases the functions that the entry does not reach through symbol
+/// references: ct-run compiles only what it runs, so the other functions of
+/// a module need not lower yet.
+static void eraseFunctionsUnreachableFromEntry(ModuleOp module,
+                                               StringRef entryName) {
+  SymbolTable symbols(module);
+  Operation *entry = symbols.lookup(entryName);
+  llvm::SmallPtrSet<Operation *, 8> reachable = {entry};
+  SmallVector<Operation *> worklist = {entry};
+  while (!worklist.empty()) {
+    std::optional<SymbolTable::UseRange> uses =
+        SymbolTable::getSymbolUses(worklist.pop_back_val());
+    if (!uses)
+      continue;
+    for (const SymbolTable::SymbolUse &use : *uses)
+      if (Operation *callee =
+              symbols.lookup(use.getSymbolRef().getRootReference()))
+        if (reachable.insert(callee).second)
+          worklist.push_back(callee);
+  }
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!reachable.contains(func))
+      func.erase();
+}
+
+/// What `entryName` looks like on tensors, and whether it still needs
+/// lowering.
+static Expected<std::pair<FunctionType, bool>>
+findEntry(ModuleOp module, StringRef entryName, StringRef source) {
+  Operation *symbol = module.lookupSymbol(entryName);
+  if (auto func = dyn_cast_or_null<func::FuncOp>(symbol)) {
+    if (func.isExternal())
+      return makeError("function '" + entryName + "' in '" + source +
+                       "' is a declaration without a body");
+    if (func.isPrivate())
+      return makeError("function '" + entryName + "' in '" + source +
+                       "' is private; ct-run calls public functions");
+    return std::make_pair(func.getFunctionType(), true);
+  }
+  if (auto func = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbol)) {
+    auto signature = func->getAttrOfType<TypeAttr>(kSignatureAttrName);
+    if (!signature || !isa<FunctionType>(signature.getValue()) ||
+        !module.lookupSymbol(("_mlir_ciface_" + entryName).str()))
+      return makeError("llvm.func '" + entryName + "' in '" + source +
+                       "' has no '" + kSignatureAttrName +
+                       "' attribute or no _mlir_ciface_ wrapper; lower the "
+                       "module with ct-opt --ct-lower-to-llvm, which adds "
+                       "both");
+    return std::make_pair(cast<FunctionType>(signature.getValue()), false);
+  }
+  return makeError("no function '" + entryName + "' in '" + source + "'");
+}
+
+Expected<FunctionType> lookupEntrySignature(ModuleOp module,
+                                            StringRef entry, StringRef source) {
+  Expected<std::pair<FunctionType, bool>> found =
+      findEntry(module, entry, source);
+  if (!found)
+    return found.takeError();
+  if (Error error = checkCallableSignature(found->first, entry))
+    return std::move(error);
+  return found->first;
+}
+
+Error checkCallableSignature(FunctionType type, StringRef entryName) {
+  for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
+    if (!isa<RankedTensorType>(argType) && !argType.isIntOrIndexOrFloat())
+      return makeError("argument #" + llvm::Twine(index) + " of @" +
+                       entryName + " has type " + typeToString(argType) +
+                       "; ct-run passes ranked tensors and integer, index "
+                       "or float scalars");
+  }
+  for (auto [index, resultType] : llvm::enumerate(type.getResults())) {
+    auto tensorType = dyn_cast<RankedTensorType>(resultType);
+    if (!tensorType)
+      return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
+                       " has type " + typeToString(resultType) +
+                       "; ct-run returns ranked tensors only");
+    if (!tensorType.hasStaticShape())
+      return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
+                       " has the dynamic shape " + typeToString(resultType) +
+                       "; ct-run allocates results before the call and needs "
+                       "static result shapes");
+  }
+  return Error::success();
+}
+
+Expected<std::unique_ptr<CpuFunction>>
+CpuFunction::compile(ModuleOp module, StringRef entry, StringRef cpuFeatures,
+                     StringRef source) {
+  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      createTargetMachine(cpuFeatures);
+  if (!machine)
+    return machine.takeError();
+  Expected<std::pair<FunctionType, bool>> found =
+      findEntry(module, entry, source);
+  if (!found)
+    return found.takeError();
+  auto [signature, needsLowering] = *found;
+  if (Error error = checkCallableSignature(signature, entry))
+    return std::move(error);
+
+  if (needsLowering) {
+    eraseFunctionsUnreachableFromEntry(module, entry);
+    PassManager pm(module->getContext());
+    LowerToLLVMOptions options;
+    options.cpuFeatures = cpuFeatures.str();
+    buildLowerToLLVMPipeline(pm, options);
+    if (failed(pm.run(module)))
+      return makeError("lowering '" + source +
+                       "' with ct-lower-to-llvm failed (diagnostics above)");
+  }
+
+  std::function<Error(llvm::Module *)> optimize = makeOptimizingTransformer(
+      /*optLevel=*/3, /*sizeLevel=*/0, machine->get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // memref.copy of non-contiguous views lowers to a call into this library.
+  StringRef runtimeLibraries[] = {CT_C_RUNNER_UTILS_PATH};
+  engineOptions.sharedLibPaths = runtimeLibraries;
+  Expected<std::unique_ptr<ExecutionEngine>> engine =
+      ExecutionEngine::create(module, engineOptions, std::move(*machine));
+  if (!engine)
+    return makeError("JIT compilation of '" + source + "' failed: " +
+                     llvm::toString(engine.takeError()));
+  return std::unique_ptr<CpuFunction>(
+      new CpuFunction(std::move(*engine), signature, entry.str()));
+}
+
+Error CpuFunction::call(ArrayRef<HostArray *> inputs,
+                        ArrayRef<HostArray *> results) {
+  // The C interface takes tensors as pointers to memref descriptors and
+  // scalars by value, results last as out-parameters.
+  SmallVector<void *> packedArgs;
+  for (HostArray *array : llvm::concat<HostArray *const>(inputs, results))
+    packedArgs.push_back(array->getPackedArgument());
+  if (Error error = engine->invokePacked("_mlir_ciface_" + entry, packedArgs))
+    return makeError("cannot call @" + entry + ": " +
+                     llvm::toString(std::move(error)));
+  return Error::success();
+}
+
+double getMedian(SmallVector<double> values) {
+  llvm::sort(values);
+  size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle]
+                           : (values[middle - 1] + values[middle]) / 2;
+}
+
+} // namespace ct
