@@ -10,8 +10,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ct_obj_root, "test")
-# Unit/ has its own config (GoogleTest); Inputs/ and golden/ hold data.
-config.excludes = ["Inputs", "golden", "Unit", "CMakeLists.txt", "lit.cfg.py",
+# Unit/ has its own config (GoogleTest); Inputs/ holds data.
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

@@ -6,6 +6,9 @@
 #   utils/run.sh example   compiles and runs the bundled example
 #   utils/run.sh test      runs every lit and GoogleTest test and ends with
 #                          "N passed, N failed[, N skipped]"
+#   utils/run.sh bench [--quick] [ct-bench options]
+#                          runs the benchmarks (BENCHMARKS.md), writes
+#                          build/bench-results.csv
 # BUILD_DIR (default: build) selects the build directory.
 set -euo pipefail
 
@@ -15,7 +18,7 @@ llvm=/usr/lib/llvm-22
 export PATH=$llvm/bin:$PATH
 
 packages=(cmake ninja-build ccache python3 clang-22 lld-22 llvm-22-dev
-          llvm-22-tools libmlir-22-dev mlir-22-tools libgtest-dev)
+          llvm-22-tools libmlir-22-dev mlir-22-tools libgtest-dev libdnnl-dev)
 
 install_packages() {
   local missing=()
@@ -97,8 +100,14 @@ case "${1:-}" in
     configure_and_build
     run_tests
     ;;
+  bench)
+    shift
+    install_packages
+    configure_and_build
+    exec "$build/bin/ct-bench" --csv "$build/bench-results.csv" "$@"
+    ;;
   *)
-    echo "usage: utils/run.sh example|test" >&2
+    echo "usage: utils/run.sh example|test|bench [--quick]" >&2
     exit 2
     ;;
 esac

@@ -62,8 +62,13 @@ struct PrepareCInterfacePass
                     UnitAttr::get(ctx));
       func->setAttr(ct::kSignatureAttrName,
                     TypeAttr::get(func.getFunctionType()));
+      // An argument the function declares writable (a KV cache it updates in
+      // place) keeps that: the caller lends the buffer for writing.
       for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
-        if (isa<TensorType>(type))
+        if (isa<TensorType>(type) &&
+            !func.getArgAttr(index,
+                             bufferization::BufferizationDialect::
+                                 kWritableAttrName))
           func.setArgAttr(index,
                           bufferization::BufferizationDialect::kWritableAttrName,
                           BoolAttr::get(ctx, false));

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -41,11 +42,18 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
 
+  // ct.hooked_attention to flash-attention loops; its inlined hooks may hold
+  // the ct ops lowered next.
+  pm.addNestedPass<func::FuncOp>(createLowerAttention());
+  // ct.hadamard to vectorized butterflies, ct.rotate to linalg.matmul.
+  pm.addNestedPass<func::FuncOp>(createLowerHadamard());
   // Only linalg and tensor ops bufferize: elementwise arith/math on tensors
   // become linalg.generic, aggregated ops their constituent linalg ops.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(
       createDecomposeAggregatedOps());
+  // ct quantization ops to linalg.generic with the library's exact numerics.
+  pm.addNestedPass<func::FuncOp>(createLowerQuant());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -59,6 +67,11 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Fold in-place loop results (scf.for iter_args) to their buffers, so that
+  // a result computed by a loop is the caller's buffer, not copied into it.
+  pm.addPass(createCanonicalizerPass());
+  // Flash-decoding chunks (scf.forall) run sequentially on the CPU.
+  pm.addPass(createForallToForLoopPass());
   bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
   outParamsOptions.hoistStaticAllocs = true;
   outParamsOptions.modifyPublicFunctions = true;
@@ -77,6 +90,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addNestedPass<func::FuncOp>(math::createMathExtendToSupportedTypes());
   pm.addNestedPass<func::FuncOp>(arith::createArithExpandOpsPass());
+  // Vector ops (the butterflies' transfers, shuffles, fma) to LLVM vectors.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());

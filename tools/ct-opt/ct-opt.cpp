@@ -6,6 +6,7 @@
 
 #include "ct/Conversion/Pipelines.h"
 #include "ct/Dialect/CT/IR/CTDialect.h"
+#include "ct/Dialect/CT/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   ct::registerPipelines();
+  ct::registerCTTransformsPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -24,12 +24,74 @@ def DecomposeAggregatedOps
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowerQuant : Pass<"ct-lower-quant", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct quantization ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites `ct.calculate_qparams`, `ct.quantize`, `ct.dequantize` and
+    `ct.fake_quantize` into `linalg.generic` ops on tensors whose bodies
+    repeat compressed-tensors' numerics formula for formula
+    (`include/ct/Support/QuantReference.h`, `docs/numerics.md`): bf16
+    intermediates are computed in f32 and rounded after every op, the clamp
+    precedes the rounding, and fp8 e4m3fn / fp4 e2m1 values are encoded and
+    decoded with integer bit manipulation that vectorizes. Strategies are
+    expressed as reshapes: groups expand the last dimension to `[C/g, g]`,
+    blocks pad to whole blocks, min/max observers are NaN-propagating
+    reductions.
+
+    Schemes the lowering does not implement (MX E8M0 scales, float6,
+    dynamic shapes) are reported as errors on the op.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerAttention : Pass<"ct-lower-attention", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct.hooked_attention to flash-attention loops on tensors";
+  let description = [{
+    Inlines the q/k/v hooks of every `ct.hooked_attention` (k/v before the
+    cache write, q before the scores), writes the hooked new keys and values
+    into the KV cache with `tensor.insert_slice` at `position`, and computes
+    attention as scf loops over (batch, kv head, query block) whose body runs
+    an online softmax over key blocks with linalg ops on tiles: the full
+    Sq x Skv score matrix is never built, key blocks above the causal
+    diagonal are skipped, and the g query heads of a kv head share each K/V
+    tile. Short queries (decode) split the key range into chunks whose
+    partial results are merged (flash-decoding). Scores, probabilities and
+    the accumulator are f32; the output is cast back to the query's type.
+
+    Runs on tensors before the ct.hadamard / ct.fake_quantize lowerings,
+    which the inlined hooks may contain. A cache argument updated in place
+    by bufferization must be writable (see ct-prepare-c-interface).
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"32",
+           "Query rows per tile and query head in the prefill loops">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
+           "Keys per step of the online softmax">,
+    Option<"decodeMaxQueries", "decode-max-queries", "int64_t",
+           /*default=*/"4",
+           "Queries up to which (static Sq) the key range is split into "
+           "chunks merged at the end (flash-decoding)">,
+    Option<"decodeChunk", "decode-chunk", "int64_t", /*default=*/"512",
+           "Keys per flash-decoding chunk">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def PrepareCInterface : Pass<"ct-prepare-c-interface", "::mlir::ModuleOp"> {
   let summary = "Prepare public functions for being called from C";
   let description = [{
     On every public function with a body: requests a `_mlir_ciface_` wrapper
     (`llvm.emit_c_interface`), marks tensor arguments non-writable so that
-    bufferization never writes into the caller's inputs, and records the
+    bufferization never writes into the caller's inputs (an argument already
+    marked `bufferization.writable = true`, such as a KV cache updated in
+    place, keeps its mark), and records the
     tensor signature as `ct.signature`, which the lowered C ABI no longer
     shows and which `ct-run` uses to marshal `.npy` files.
   }];
@@ -47,6 +109,126 @@ def AnnotateTargetFeatures
     Option<"features", "features", "std::string", /*default=*/"",
            "Comma-separated +feature/-feature list as LLVM spells it">
   ];
+}
+
+def LowerHadamard : Pass<"ct-lower-hadamard", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct.hadamard to vectorized butterflies, ct.rotate to matmuls";
+  let description = [{
+    Rewrites `ct.hadamard` into an O(n·(log n + m)) fast Walsh–Hadamard
+    transform on vectors (tensor-level `scf.for` over rows,
+    `vector.transfer_read`/`write`, shuffles and add/sub/fma): in-register
+    stages inside each vector, stages across vectors, and the m×m core of
+    H_m ⊗ H_{2^k} as a dense ±1 step; 1/sqrt(n) and the signs are one
+    multiply per element. The transform is computed in the op's precision
+    and cast back once.
+
+    Rewrites `ct.rotate` into a `linalg.matmul` of the input, reshaped to
+    [rows · blocks, n] and cast to the matrix's element type, by the matrix
+    (or by its inverse, computed at compile time in double: the transpose of
+    an orthogonal constant, else Gauss–Jordan). Inverting a non-constant
+    matrix is an error.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width in bits of the vectors the butterflies work on (512 for "
+           "AVX-512, 256 for AVX2)">,
+    Option<"maxRegisterChunks", "max-register-chunks", "int64_t",
+           /*default=*/"32",
+           "Blocks of at most this many vectors are transformed in one "
+           "register-resident step; larger ones in sweeps of 16 vectors">
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// GPU (ct-lower-to-nvvm)
+//===----------------------------------------------------------------------===//
+
+def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct.hadamard to a warp-shuffle FWHT gpu.launch";
+  let description = [{
+    Rewrites every `ct.hadamard` with a power-of-two `size` (up to 8192),
+    static shape and f32 compute precision into a `gpu.launch` on the
+    input's buffer (`bufferization.to_buffer`) that writes a new buffer
+    returned as a tensor (`bufferization.to_tensor restrict`), to be
+    bufferized with the rest of the function.
+
+    Each thread holds 8 consecutive elements of a block (one 16-byte vector
+    load for bf16) and runs the first butterfly stages in registers; the
+    next stages run across the lanes that share a block with
+    `gpu.shuffle xor` (shfl.sync.bfly); blocks of more than 256 elements
+    take a whole thread block and finish their last stages in shared
+    memory. Blocks of up to 256 elements are packed several per warp and
+    several warps per thread block. 1/sqrt(size) and the signs are one
+    multiply per element on load (on store for `inverse`); values are
+    converted to f32 once on load and back once on store.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256",
+           "Threads per thread block for blocks of at most 256 elements">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def GPUTileParallelLoops
+    : Pass<"ct-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Collapse host scf.parallel loops to one dimension and tile "
+                "them into blocks and threads";
+  let description = [{
+    Prepares the loops of bufferized linalg ops (quantization, fills) for
+    `gpu-map-parallel-loops`, which maps the first three dimensions of a
+    loop to x, y, z in order and serializes the rest: every outermost
+    `scf.parallel` outside a GPU kernel is collapsed into one dimension and
+    tiled by `threads-per-block`, so that the tile loop becomes the grid
+    (x) and the loop inside a tile the threads (x) of a launch with
+    consecutive threads on consecutive elements (coalesced accesses).
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Iterations per tile (threads per block)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def GPUManagedAllocations
+    : Pass<"ct-gpu-managed-allocations", "::mlir::func::FuncOp"> {
+  let summary = "Allocate host-side buffers as CUDA managed memory";
+  let description = [{
+    Replaces `memref.alloc` in host code by `gpu.alloc host_shared`
+    (cuMemAllocManaged: one pointer valid on the host and in kernels, so
+    that host code such as `memref.copy` and kernels can share temporaries)
+    and `memref.dealloc` by a synchronous `gpu.dealloc`. Function arguments
+    are not touched: the caller passes device-accessible buffers.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def GPUHardwareFP8 : Pass<"ct-gpu-hardware-fp8", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Encode f32 to float8_e4m3fn with the hardware conversion";
+  let description = [{
+    Recognizes in kernels the integer encoding of f32 to float8_e4m3fn
+    bits that ct-lower-quant emits (saturating to ±448, round to nearest
+    even, NaN to 0x7f with the sign) and replaces it with
+    `nvvm.convert.f32x2.to.f8x2` (`cvt.rn.satfinite.e4m3x2.f32`, sm_89+)
+    with the sign bit or-ed in. The two agree bit for bit on every input:
+    satfinite saturates to ±448 as the software path does (and the library
+    clamps to ±448 before it converts anyway), both round to nearest even
+    on normals and subnormals, and the or-ed sign gives a NaN the sign the
+    library keeps.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
 #endif // CT_CONVERSION_PASSES_TD

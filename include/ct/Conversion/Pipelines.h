@@ -27,6 +27,36 @@ struct LowerToLLVMOptions
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 
+struct LowerToNVVMOptions
+    : public mlir::PassPipelineOptions<LowerToNVVMOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("NVIDIA architecture the kernels are compiled for"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX target features (PTX ISA version); CUDA 13's "
+                     "ptxas rejects the NVPTX default"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX, JIT-compiled "
+                     "by the driver; needs no toolkit), bin (cubin, needs "
+                     "ptxas) or fatbin (needs ptxas and fatbinary)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the NVPTX code generator"),
+      llvm::cl::init(3)};
+};
+
+/// Lowers a module of functions on tensors (ct.hadamard, ct quantization
+/// ops, linalg, tensor, arith, math) to host LLVM dialect that launches NVVM
+/// kernels embedded as a gpu.binary. Functions take device-accessible
+/// buffers (device or managed memory).
+void buildLowerToNVVMPipeline(mlir::OpPassManager &pm,
+                              const LowerToNVVMOptions &options);
+
 /// Registers `ct-lower-to-llvm` (and later pipelines) with the global pass
 /// registry.
 void registerPipelines();

@@ -76,7 +76,7 @@ func.func @zp_dtype() attributes {s = #ct.quant<int8, asymmetric, zp_dtype = ind
 // -----
 
 func.func @strategy_rank(%x: tensor<4x64xf32>, %s: tensor<4x1x1xf32>) -> tensor<4x64xf32> {
-  // expected-error @+1 {{'ct.fake_quantize' op scheme #ct.quant<float8, attn_head> does not apply to an input of shape [4, 64]: strategy attn_head needs a [B, H, S, D] input}}
+  // expected-error @+1 {{'ct.fake_quantize' op scheme #ct.quant<float8, attn_head> does not apply to an input of shape [4, 64]: strategy attn_head needs a [..., H, S, D] input of rank >= 3}}
   %y = ct.fake_quantize %x scale(%s) quant<float8, attn_head> : (tensor<4x64xf32>, tensor<4x1x1xf32>) -> tensor<4x64xf32>
   return %y : tensor<4x64xf32>
 }
@@ -172,9 +172,17 @@ func.func @global_scale_shape(%x: tensor<4x64xf32>, %s: tensor<4x4xf32>, %gs: te
 // -----
 
 func.func @qparams_dtype(%x: tensor<4x64xbf16>) -> tensor<1xf32> {
-  // expected-error @+1 {{scale element type 'f32' must match the input element type 'bf16' (the library computes scales in the observed dtype)}}
+  // expected-error @+1 {{scale element type 'f32' must be 'bf16' (the library computes scales in the observed dtype)}}
   %s = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<4x64xbf16>) -> tensor<1xf32>
   return %s : tensor<1xf32>
+}
+
+// -----
+
+func.func @qparams_dtype_global_scale(%x: tensor<2x64xbf16>, %gs: tensor<1xf32>) -> tensor<2x4xbf16> {
+  // expected-error @+1 {{scale element type 'bf16' must be 'f32' (the input and global scale element types promoted)}}
+  %s = ct.calculate_qparams %x global_scale(%gs) quant<float4, tensor_group = 16, dynamic = local, scale_dtype = f8E4M3FN> : (tensor<2x64xbf16>, tensor<1xf32>) -> tensor<2x4xbf16>
+  return %s : tensor<2x4xbf16>
 }
 
 // -----

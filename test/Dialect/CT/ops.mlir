@@ -71,6 +71,14 @@ func.func @nvfp4_global_scale(%x: tensor<2x64xf32>, %gs: tensor<1xf32>) -> tenso
   return %q : tensor<2x64xf4E2M1FN>
 }
 
+// The global scale (f32) promotes the local scales of bf16 data to f32.
+// CHECK-LABEL: @nvfp4_bf16_promoted_scale
+func.func @nvfp4_bf16_promoted_scale(%x: tensor<2x64xbf16>, %gs: tensor<1xf32>) -> tensor<2x4xf32> {
+  // CHECK: ct.calculate_qparams {{.+}} : (tensor<2x64xbf16>, tensor<1xf32>) -> tensor<2x4xf32>
+  %s = ct.calculate_qparams %x global_scale(%gs) quant<float4, tensor_group = 16, dynamic = local, scale_dtype = f8E4M3FN> : (tensor<2x64xbf16>, tensor<1xf32>) -> tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
+}
+
 // CHECK-LABEL: @dynamic_token_fake_quant
 func.func @dynamic_token_fake_quant(%x: tensor<2x16x128xf32>) -> tensor<2x16x128xf32> {
   // CHECK: %[[S:.+]], %[[ZP:.+]] = ct.calculate_qparams %{{.+}} quant<int8, token, asymmetric, dynamic> : (tensor<2x16x128xf32>) -> (tensor<2x16x1xf32>, tensor<2x16x1xi8>)

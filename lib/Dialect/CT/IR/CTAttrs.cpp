@@ -336,11 +336,14 @@ QuantSchemeAttr::inferScaleShape(ArrayRef<int64_t> shape,
     return result;
   }
   case QuantStrategy::AttnHead:
-    if (shape.size() != 4) {
-      why = "strategy attn_head needs a [B, H, S, D] input";
+    // One scale per head, the head being dim -3 ([B, H, S, D] or [H, S, D]).
+    // On 2-D inputs the library broadcasts the result to a different shape;
+    // ct rejects them.
+    if (shape.size() < 3) {
+      why = "strategy attn_head needs a [..., H, S, D] input of rank >= 3";
       return failure();
     }
-    return SmallVector<int64_t>{shape[1], 1, 1};
+    return SmallVector<int64_t>{shape[shape.size() - 3], 1, 1};
   }
   llvm_unreachable("unknown strategy");
 }

@@ -125,13 +125,29 @@ static LogicalResult verifyQuantParams(Operation *op, QuantSchemeAttr scheme,
   return success();
 }
 
+/// Result dtype of a torch binary op on two float tensors: the wider type,
+/// f32 for bf16 with f16.
+static Type promoteFloatTypes(Type a, Type b) {
+  if (a == b)
+    return a;
+  unsigned aWidth = a.getIntOrFloatBitWidth(), bWidth = b.getIntOrFloatBitWidth();
+  if (aWidth != bWidth)
+    return aWidth > bWidth ? a : b;
+  return Float32Type::get(a.getContext());
+}
+
 LogicalResult CalculateQParamsOp::verify() {
   RankedTensorType input = getInput().getType();
-  if (getScale().getType().getElementType() != input.getElementType())
+  // `global_scale * scale` promotes: NVFP4 scales of bf16 data are f32.
+  Type expected = input.getElementType();
+  if (Value globalScale = getGlobalScale())
+    expected = promoteFloatTypes(expected, getElementTypeOrSelf(globalScale));
+  if (getScale().getType().getElementType() != expected)
     return emitOpError("scale element type ")
-           << getScale().getType().getElementType()
-           << " must match the input element type " << input.getElementType()
-           << " (the library computes scales in the observed dtype)";
+           << getScale().getType().getElementType() << " must be " << expected
+           << (getGlobalScale()
+                   ? " (the input and global scale element types promoted)"
+                   : " (the library computes scales in the observed dtype)");
   return verifyQuantParams(
       *this, getScheme(), input, getScale().getType(),
       getZeroPoint() ? getZeroPoint().getType() : Type(),

@@ -190,6 +190,7 @@ def CT_RotateOp : CT_Op<"rotate", [Pure, AllTypesMatch<["input", "result"]>]> {
     $input `by` $matrix (`inverse` $inverse^)? attr-dict `:` type($input) `,` type($matrix)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//

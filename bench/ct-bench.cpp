@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-bench: the benchmark driver of BENCHMARKS.md. The machines are shared
+// and noisy, so every number it reports is relative: ct's kernel against a
+// baseline measured side by side in the same process, and against a
+// roofline built from bandwidth and peak rates measured at start-up. ct's
+// kernels are compiled exactly as ct-run compiles them (CTCpuRunner).
+//
+//   ct-bench [--quick] [--csv out.csv] [--filter regex] [--baseline-threads N]
+
+#include "ct/Dialect/CT/IR/CTDialect.h"
+#include "ct/ExecutionEngine/CpuRunner.h"
+#include "ct/Support/HadamardConstruction.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <thread>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<bool> quick("quick",
+                           cl::desc("Fewer sizes and runs (under 3 minutes)"));
+static cl::opt<std::string> csvPath("csv", cl::desc("Write the rows as CSV"),
+                                    cl::value_desc("file"),
+                                    cl::init("bench-results.csv"));
+static cl::opt<std::string>
+    filter("filter", cl::desc("Run only the cases whose name matches"),
+           cl::value_desc("regex"), cl::init(""));
+static cl::opt<unsigned> baselineThreads(
+    "baseline-threads",
+    cl::desc("OpenMP threads of the oneDNN baselines; ct's kernels and the "
+             "roofline use one thread"),
+    cl::init(1));
+static cl::opt<unsigned> runs("runs",
+                              cl::desc("Timed runs per measurement (median)"),
+                              cl::init(7));
+
+//===----------------------------------------------------------------------===//
+// Timing and the machine's roofline
+//===----------------------------------------------------------------------===//
+
+/// Median wall time in microseconds of `runs` calls after one warm-up call.
+static double timeMedianUs(const std::function<void()> &body,
+                           unsigned count = 0) {
+  count = count ? count : runs.getValue();
+  body();
+  llvm::SmallVector<double> samples;
+  for (unsigned i = 0; i < count; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    body();
+    std::chrono::duration<double, std::micro> elapsed =
+        std::chrono::steady_clock::now() - start;
+    samples.push_back(elapsed.count());
+  }
+  return ct::getMedian(samples);
+}
+
+/// Splits [0, n) over `threads` threads and waits for them.
+static void parallelFor(int threads, int64_t n,
+                        const std::function<void(int64_t, int64_t)> &body) {
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back(body, n * t / threads, n * (t + 1) / threads);
+  for (std::thread &thread : pool)
+    thread.join();
+}
+
+using Float16 = float __attribute__((vector_size(64)));
+
+/// A sink the compiler cannot see through, so measured loops stay.
+static volatile float sink;
+
+struct Roofline {
+  double copyGBs[2];  // read + write traffic, 1 and 2 threads
+  double readGBs[2];  // read traffic
+  double addGflops;   // one thread, AVX-512 adds
+  double fmaGflops;   // one thread, AVX-512 FMAs (2 flops each)
+
+  /// Time the memory traffic and the flops of a kernel need at best, one
+  /// thread.
+  double timeUs(double readBytes, double writeBytes, double flops) const {
+    double bandwidth = writeBytes > 0 ? copyGBs[0] : readGBs[0];
+    double memory = (readBytes + writeBytes) / (bandwidth * 1e3);
+    double compute = flops / (fmaGflops * 1e3);
+    return std::max(memory, compute);
+  }
+};
+
+static Roofline measureRoofline() {
+  constexpr size_t kBytes = size_t(256) << 20;
+  std::vector<float> a(kBytes / 4, 1.0f), b(kBytes / 4, 0.0f);
+  Roofline roof;
+  for (int threads : {1, 2}) {
+    double us = timeMedianUs(
+        [&] {
+          parallelFor(threads, a.size(), [&](int64_t lo, int64_t hi) {
+            std::memcpy(&b[lo], &a[lo], (hi - lo) * 4);
+          });
+        },
+        5);
+    roof.copyGBs[threads - 1] = 2.0 * kBytes / (us * 1e3);
+    us = timeMedianUs(
+        [&] {
+          std::vector<float> partial(threads);
+          parallelFor(threads, a.size(), [&](int64_t lo, int64_t hi) {
+            Float16 sum = {};
+            for (int64_t i = lo; i + 16 <= hi; i += 16) {
+              Float16 v;
+              std::memcpy(&v, &a[i], 64);
+              sum += v;
+            }
+            partial[lo * threads / a.size()] = sum[0];
+          });
+          sink = partial[0];
+        },
+        5);
+    roof.readGBs[threads - 1] = double(kBytes) / (us * 1e3);
+  }
+  // Eight independent accumulators hide the FMA latency.
+  constexpr int64_t kIterations = 20000000;
+  Float16 acc[8] = {}, mul, add;
+  for (int i = 0; i < 16; ++i) {
+    mul[i] = 0.999999f;
+    add[i] = 1e-7f;
+  }
+  double us = timeMedianUs(
+      [&] {
+        for (int64_t i = 0; i < kIterations; ++i)
+          for (Float16 &x : acc)
+            x = x * mul + add;
+        sink = acc[0][0];
+      },
+      3);
+  roof.fmaGflops = kIterations * 8.0 * 16 * 2 / (us * 1e3);
+  us = timeMedianUs(
+      [&] {
+        for (int64_t i = 0; i < kIterations; ++i)
+          for (Float16 &x : acc)
+            x = x + add;
+        sink = acc[0][0];
+      },
+      3);
+  roof.addGflops = kIterations * 8.0 * 16 / (us * 1e3);
+  return roof;
+}
+
+//===----------------------------------------------------------------------===//
+// Report
+//===----------------------------------------------------------------------===//
+
+struct Row {
+  std::string caseName, shape, variant, baseline;
+  double tUs, tBaselineUs, roofUs;
+};
+
+class Report {
+public:
+  explicit Report(const Roofline &roof) : roof(roof) {
+    llvm::outs() << llvm::formatv(
+        "machine: copy {0:f1} GB/s (1 thread) {1:f1} GB/s (2), read {2:f1} "
+        "GB/s (1) {3:f1} GB/s (2), f32 add {4:f1} GFLOP/s, fma {5:f1} "
+        "GFLOP/s (1 thread)\n\n",
+        roof.copyGBs[0], roof.copyGBs[1], roof.readGBs[0], roof.readGBs[1],
+        roof.addGflops, roof.fmaGflops);
+    llvm::outs() << llvm::formatv("{0,-22} {1,-18} {2,-22} {3,-16} {4,12} "
+                                  "{5,14} {6,8} {7,9}\n",
+                                  "case", "shape", "variant", "baseline",
+                                  "t_us", "t_baseline_us", "speedup",
+                                  "roofline");
+  }
+
+  void add(Row row) {
+    llvm::outs() << llvm::formatv(
+        "{0,-22} {1,-18} {2,-22} {3,-16} {4,12:f1} {5,14:f1} {6,8:f2} "
+        "{7,8:f0}%\n",
+        row.caseName, row.shape, row.variant, row.baseline, row.tUs,
+        row.tBaselineUs, row.tBaselineUs / row.tUs,
+        100.0 * row.roofUs / row.tUs);
+    rows.push_back(std::move(row));
+  }
+
+  void skip(llvm::StringRef caseName, llvm::StringRef shape,
+            llvm::StringRef why) {
+    llvm::outs() << llvm::formatv("{0,-22} {1,-18} skipped: {2}\n", caseName,
+                                  shape, why);
+  }
+
+  void writeCsv(llvm::StringRef path) const {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec) {
+      llvm::errs() << "ct-bench: cannot write '" << path
+                   << "': " << ec.message() << "\n";
+      return;
+    }
+    os << "case,shape,variant,baseline,t_us,t_baseline_us,speedup,roofline\n";
+    for (const Row &row : rows)
+      os << llvm::formatv("{0},{1},{2},{3},{4:f3},{5:f3},{6:f4},{7:f4}\n",
+                          row.caseName, row.shape, row.variant, row.baseline,
+                          row.tUs, row.tBaselineUs, row.tBaselineUs / row.tUs,
+                          row.roofUs / row.tUs);
+  }
+
+  const Roofline &roof;
+
+private:
+  std::vector<Row> rows;
+};
+
+//===----------------------------------------------------------------------===//
+// Compiling ct kernels
+//===----------------------------------------------------------------------===//
+
+/// A ct kernel compiled from MLIR text, with its arguments and results.
+struct Kernel {
+  std::unique_ptr<ct::CpuFunction> function;
+  std::vector<std::unique_ptr<ct::HostArray>> inputs, results;
+
+  void call() {
+    llvm::SmallVector<ct::HostArray *> in, out;
+    for (auto &array : inputs)
+      in.push_back(array.get());
+    for (auto &array : results)
+      out.push_back(array.get());
+    if (llvm::Error error = function->call(in, out)) {
+      llvm::errs() << "ct-bench: " << llvm::toString(std::move(error)) << "\n";
+      std::exit(1);
+    }
+  }
+  float *inputF32(int i) { return reinterpret_cast<float *>(inputs[i]->data()); }
+  float *resultF32(int i) {
+    return reinterpret_cast<float *>(results[i]->data());
+  }
+};
+
+/// Compiles `entry` of `source`, with zeroed arguments and results as its
+/// tensor signature says; the failure message when it does not lower.
+static llvm::Expected<Kernel> compileKernel(MLIRContext &context,
+                                            llvm::StringRef source,
+                                            llvm::StringRef entry) {
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    diagnosticStream << diag.str() << "; ";
+    return success();
+  });
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  if (!module)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "parse error: " + diagnostics);
+  llvm::Expected<std::unique_ptr<ct::CpuFunction>> function =
+      ct::CpuFunction::compile(*module, entry, "", "<bench>");
+  if (!function)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::toString(function.takeError()) + " " + diagnostics);
+  Kernel kernel;
+  FunctionType signature = (*function)->getSignature();
+  kernel.function = std::move(*function);
+  for (Type type : signature.getInputs()) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    kernel.inputs.push_back(std::make_unique<ct::HostArray>(
+        tensor ? tensor.getElementType() : type,
+        tensor ? tensor.getShape() : ArrayRef<int64_t>{}, !tensor));
+  }
+  for (Type type : signature.getResults()) {
+    auto tensor = cast<RankedTensorType>(type);
+    kernel.results.push_back(std::make_unique<ct::HostArray>(
+        tensor.getElementType(), tensor.getShape()));
+  }
+  return kernel;
+}
+
+static void fillRandom(float *data, int64_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  for (int64_t i = 0; i < n; ++i)
+    data[i] = normal(rng);
+}
+
+static bool caseSelected(llvm::StringRef name) {
+  return filter.empty() || llvm::Regex(filter).match(name);
+}
+
+static std::string shapeString(std::initializer_list<int64_t> dims) {
+  std::string text;
+  for (int64_t d : dims)
+    text += (text.empty() ? "" : "x") + std::to_string(d);
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Fast Walsh-Hadamard transforms (issue 4)
+//===----------------------------------------------------------------------===//
+
+/// The textbook in-place butterfly, one row at a time: the baseline every
+/// FWHT library starts from.
+static void naiveFwht(float *x, int64_t rows, int64_t n) {
+  float norm = 1.0f / std::sqrt(float(n));
+  for (int64_t r = 0; r < rows; ++r) {
+    float *row = x + r * n;
+    for (int64_t h = 1; h < n; h *= 2)
+      for (int64_t i = 0; i < n; i += 2 * h)
+        for (int64_t j = i; j < i + h; ++j) {
+          float a = row[j], b = row[j + h];
+          row[j] = a + b;
+          row[j + h] = a - b;
+        }
+    for (int64_t j = 0; j < n; ++j)
+      row[j] *= norm;
+  }
+}
+
+static void benchHadamard(MLIRContext &context, Report &report) {
+  std::vector<int64_t> sizes =
+      quick ? std::vector<int64_t>{128, 1024, 8192, 96, 3584}
+            : std::vector<int64_t>{64,  128,  256,   1024,  4096,  8192,
+                                   16384, 80, 96,    112,   3584,  11008,
+                                   13824, 14336, 18944};
+  const int64_t workingSetBytes = int64_t(128) << 20;
+  for (int64_t n : sizes) {
+    std::string name = "fwht";
+    int64_t rows = workingSetBytes / (n * 4);
+    std::string shape = shapeString({rows, n});
+    if (!caseSelected(name))
+      continue;
+    std::string source = llvm::formatv(R"mlir(
+func.func @fwht(%x: tensor<{0}x{1}xf32>) -> tensor<{0}x{1}xf32> {
+  %y = ct.hadamard %x size({1}) : tensor<{0}x{1}xf32>
+  return %y : tensor<{0}x{1}xf32>
+}
+)mlir",
+                                       rows, n);
+    llvm::Expected<Kernel> kernel = compileKernel(context, source, "fwht");
+    if (!kernel) {
+      report.skip(name, shape, llvm::toString(kernel.takeError()));
+      continue;
+    }
+    fillRandom(kernel->inputF32(0), rows * n, n);
+
+    // Accuracy gate: the first rows against the double-precision reference.
+    kernel->call();
+    std::optional<ct::hadamard::KroneckerHadamard> matrix =
+        ct::hadamard::buildKroneckerHadamard(n);
+    double maxError = 0;
+    for (int64_t r = 0; r < 4; ++r) {
+      std::vector<double> row(kernel->inputF32(0) + r * n,
+                              kernel->inputF32(0) + (r + 1) * n);
+      std::vector<double> expected =
+          ct::hadamard::applyHadamardButterfly(*matrix, {}, false, row);
+      for (int64_t j = 0; j < n; ++j)
+        maxError = std::max(maxError,
+                            std::fabs(kernel->resultF32(0)[r * n + j] -
+                                      expected[j]));
+    }
+    if (maxError > 1e-4) {
+      report.skip(name, shape,
+                  llvm::formatv("accuracy gate failed: max error {0:e2}",
+                                maxError)
+                      .str());
+      continue;
+    }
+
+    double tCt = timeMedianUs([&] { kernel->call(); });
+    double flops = double(rows) * n * (std::log2(double(n)) + 1);
+    double roof = report.roof.timeUs(rows * n * 4.0, rows * n * 4.0, flops);
+    std::string variant = llvm::formatv("f32 n={0}", n);
+
+    if (llvm::isPowerOf2_64(n)) {
+      std::vector<float> copy(kernel->inputF32(0),
+                              kernel->inputF32(0) + rows * n);
+      double tNaive = timeMedianUs([&] { naiveFwht(copy.data(), rows, n); });
+      report.add({name, shape, variant, "naive-butterfly", tCt, tNaive, roof});
+    }
+    // Dense x @ H (how the Python library applies it), oneDNN sgemm.
+    if (n <= 4096) {
+      std::optional<ct::hadamard::SignMatrix> dense =
+          ct::hadamard::buildHadamardMatrix(n);
+      std::vector<float> h(n * n), y(rows * n);
+      float norm = 1.0f / std::sqrt(float(n));
+      for (int64_t i = 0; i < n * n; ++i)
+        h[i] = dense->entries[i] * norm;
+      double tDense = timeMedianUs([&] {
+        dnnl_sgemm('N', 'N', rows, n, n, 1.0f, kernel->inputF32(0), n,
+                   h.data(), n, 0.0f, y.data(), n);
+      });
+      report.add({name, shape, variant, "dense-onednn", tCt, tDense, roof});
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization (issue 3)
+//===----------------------------------------------------------------------===//
+
+/// Per-tensor static int8 as a plain loop: the scalar reference.
+static void scalarQuantizeInt8(const float *x, int8_t *q, int64_t n,
+                               float scale) {
+  for (int64_t i = 0; i < n; ++i) {
+    float y = std::clamp(x[i] / scale, -128.0f, 127.0f);
+    q[i] = static_cast<int8_t>(std::nearbyint(y));
+  }
+}
+
+/// Per-token dynamic int8 as a plain loop: absmax, scale, quantize.
+static void scalarQuantizeInt8PerToken(const float *x, int8_t *q,
+                                       float *scales, int64_t rows,
+                                       int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = x + r * cols;
+    float absMax = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      absMax = std::max(absMax, std::fabs(row[c]));
+    float scale = absMax / 127.5f;
+    scales[r] = scale == 0 ? 1.1920929e-07f : scale;
+    scalarQuantizeInt8(row, q + r * cols, cols, scales[r]);
+  }
+}
+
+static void benchQuantize(MLIRContext &context, Report &report) {
+  const int64_t rows = 2048, cols = 4096;
+  std::string shape = shapeString({rows, cols});
+  struct QuantCase {
+    const char *variant;
+    const char *body; // {0} rows, {1} cols
+  };
+  // Each case quantizes x [rows, cols] f32; scales are arguments (static) or
+  // computed (dynamic).
+  const QuantCase cases[] = {
+      {"int8 tensor static", R"mlir(
+func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<1xf32>) -> tensor<{0}x{1}xi8> {
+  %q = ct.quantize %x scale(%s) quant<int8> : (tensor<{0}x{1}xf32>, tensor<1xf32>) -> tensor<{0}x{1}xi8>
+  return %q : tensor<{0}x{1}xi8>
+})mlir"},
+      {"int8 token dynamic", R"mlir(
+func.func @q(%x: tensor<1x{0}x{1}xf32>) -> (tensor<1x{0}x{1}xi8>, tensor<1x{0}x1xf32>) {
+  %s = ct.calculate_qparams %x quant<int8, token, dynamic> : (tensor<1x{0}x{1}xf32>) -> tensor<1x{0}x1xf32>
+  %q = ct.quantize %x scale(%s) quant<int8, token, dynamic> : (tensor<1x{0}x{1}xf32>, tensor<1x{0}x1xf32>) -> tensor<1x{0}x{1}xi8>
+  return %q, %s : tensor<1x{0}x{1}xi8>, tensor<1x{0}x1xf32>
+})mlir"},
+      {"int8 group128 static", R"mlir(
+func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x32xf32>) -> tensor<{0}x{1}xi8> {
+  %q = ct.quantize %x scale(%s) quant<int8, group = 128> : (tensor<{0}x{1}xf32>, tensor<{0}x32xf32>) -> tensor<{0}x{1}xi8>
+  return %q : tensor<{0}x{1}xi8>
+})mlir"},
+      {"int4 group128 static", R"mlir(
+func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x32xf32>) -> tensor<{0}x{1}xi4> {
+  %q = ct.quantize %x scale(%s) quant<int4, group = 128> : (tensor<{0}x{1}xf32>, tensor<{0}x32xf32>) -> tensor<{0}x{1}xi4>
+  return %q : tensor<{0}x{1}xi4>
+})mlir"},
+      {"fp8 tensor static", R"mlir(
+func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<1xf32>) -> tensor<{0}x{1}xf8E4M3FN> {
+  %q = ct.quantize %x scale(%s) quant<float8> : (tensor<{0}x{1}xf32>, tensor<1xf32>) -> tensor<{0}x{1}xf8E4M3FN>
+  return %q : tensor<{0}x{1}xf8E4M3FN>
+})mlir"},
+      {"fp4 group16 static", R"mlir(
+func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x256xf32>) -> tensor<{0}x{1}xf4E2M1FN> {
+  %q = ct.quantize %x scale(%s) quant<float4, group = 16> : (tensor<{0}x{1}xf32>, tensor<{0}x256xf32>) -> tensor<{0}x{1}xf4E2M1FN>
+  return %q : tensor<{0}x{1}xf4E2M1FN>
+})mlir"},
+  };
+  for (const QuantCase &quantCase : cases) {
+    std::string name = "quantize";
+    if (!caseSelected(name))
+      continue;
+    std::string source = llvm::formatv(quantCase.body, rows, cols);
+    llvm::Expected<Kernel> kernel = compileKernel(context, source, "q");
+    if (!kernel) {
+      report.skip(name, shape,
+                  std::string(quantCase.variant) + ": " +
+                      llvm::toString(kernel.takeError()));
+      continue;
+    }
+    fillRandom(kernel->inputF32(0), rows * cols, 7);
+    // Static scales: absmax / (range / 2) of the data they scale.
+    if (kernel->inputs.size() > 1) {
+      ct::HostArray &scales = *kernel->inputs[1];
+      float *s = reinterpret_cast<float *>(scales.data());
+      for (int64_t i = 0; i < scales.getNumElements(); ++i)
+        s[i] = 4.0f / 127.5f;
+    }
+    double tCt = timeMedianUs([&] { kernel->call(); });
+    int64_t codeBits =
+        getElementTypeOrSelf(kernel->results[0]->getElementType())
+            .getIntOrFloatBitWidth();
+    double written = rows * cols * std::max<int64_t>(codeBits, 8) / 8.0;
+    double roof = report.roof.timeUs(rows * cols * 4.0, written, 0);
+
+    std::vector<int8_t> q(rows * cols);
+    std::vector<float> scales(rows);
+    double tScalar =
+        llvm::StringRef(quantCase.variant).contains("token")
+            ? timeMedianUs([&] {
+                scalarQuantizeInt8PerToken(kernel->inputF32(0), q.data(),
+                                           scales.data(), rows, cols);
+              })
+            : timeMedianUs([&] {
+                scalarQuantizeInt8(kernel->inputF32(0), q.data(), rows * cols,
+                                   4.0f / 127.5f);
+              });
+    report.add(
+        {name, shape, quantCase.variant, "scalar-loop", tCt, tScalar, roof});
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Attention (issue 5)
+//===----------------------------------------------------------------------===//
+
+/// Decode attention as a composition: per head q·Kᵀ (oneDNN), softmax,
+/// p·V (oneDNN); GQA reads each kv head for its g query heads.
+static void composedDecode(const float *q, const float *k, const float *v,
+                           float *out, float *scores, int64_t hq, int64_t hkv,
+                           int64_t context, int64_t d, float scale) {
+  int64_t g = hq / hkv;
+  for (int64_t kv = 0; kv < hkv; ++kv) {
+    const float *kHead = k + kv * context * d, *vHead = v + kv * context * d;
+    // [g, d] x [context, d]ᵀ -> [g, context]
+    dnnl_sgemm('N', 'T', g, context, d, scale, q + kv * g * d, d, kHead, d,
+               0.0f, scores, context);
+    for (int64_t i = 0; i < g; ++i) {
+      float *row = scores + i * context;
+      float maxValue = *std::max_element(row, row + context), sum = 0;
+      for (int64_t j = 0; j < context; ++j)
+        sum += row[j] = std::exp(row[j] - maxValue);
+      for (int64_t j = 0; j < context; ++j)
+        row[j] /= sum;
+    }
+    dnnl_sgemm('N', 'N', g, d, context, 1.0f, scores, context, vHead, d, 0.0f,
+               out + kv * g * d, d);
+  }
+}
+
+static void benchAttention(MLIRContext &context, Report &report) {
+  const int64_t hq = 32, hkv = 8, d = 128;
+  std::vector<int64_t> contexts =
+      quick ? std::vector<int64_t>{4096}
+            : std::vector<int64_t>{512, 1024, 2048, 4096, 8192, 16384, 32768};
+  for (int64_t ctx : contexts) {
+    std::string name = "decode-attention";
+    std::string shape = llvm::formatv("ctx={0}", ctx);
+    if (!caseSelected(name))
+      continue;
+    // The new token is already in the cache: attention reads [0, ctx).
+    std::string source = llvm::formatv(R"mlir(
+func.func @decode(%q: tensor<1x{0}x1x{2}xf32>, %k: tensor<1x{1}x1x{2}xf32>, %v: tensor<1x{1}x1x{2}xf32>,
+                  %kc: tensor<1x{1}x{3}x{2}xf32>, %vc: tensor<1x{1}x{3}x{2}xf32>, %pos: index)
+    -> (tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>) {
+  %o, %c:2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos {scale = {4} : f64}
+      : (tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x1x{2}xf32>, tensor<1x{1}x1x{2}xf32>,
+         tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, index)
+      -> (tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>)
+  return %o, %c#0, %c#1 : tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>
+}
+)mlir",
+                                       hq, hkv, d, ctx,
+                                       1.0 / std::sqrt(double(d)));
+    llvm::Expected<Kernel> kernel = compileKernel(context, source, "decode");
+    if (!kernel) {
+      report.skip(name, shape, llvm::toString(kernel.takeError()));
+      continue;
+    }
+    for (int i = 0; i < 5; ++i)
+      fillRandom(kernel->inputF32(i), kernel->inputs[i]->getNumElements(),
+                 i + 1);
+    *reinterpret_cast<int64_t *>(kernel->inputs[5]->data()) = ctx - 1;
+    double tCt = timeMedianUs([&] { kernel->call(); });
+
+    std::vector<float> out(hq * d), scores(hq / hkv * ctx);
+    double tComposed = timeMedianUs([&] {
+      composedDecode(kernel->inputF32(0), kernel->inputF32(3),
+                     kernel->inputF32(4), out.data(), scores.data(), hq, hkv,
+                     ctx, d, 1.0f / std::sqrt(float(d)));
+    });
+    double cacheBytes = 2.0 * hkv * ctx * d * 4;
+    double roof = report.roof.timeUs(cacheBytes, 0, 4.0 * hq * ctx * d);
+    report.add({name, shape, "f32 Hq32 Hkv8 D128", "composed-onednn", tCt,
+                tComposed, roof});
+  }
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "ct-bench: ct kernels against baselines and a measured roofline\n");
+  if (quick)
+    runs = std::min(runs.getValue(), 5u);
+  // oneDNN reads its thread count from OpenMP when it first runs.
+  setenv("OMP_NUM_THREADS", std::to_string(baselineThreads).c_str(), 1);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<ct::CTDialect>();
+  MLIRContext context(registry);
+
+  Roofline roof = measureRoofline();
+  Report report(roof);
+  benchHadamard(context, report);
+  benchQuantize(context, report);
+  benchAttention(context, report);
+  report.writeCsv(csvPath);
+  llvm::outs() << "\nwrote " << csvPath << "\n";
+  return 0;
+}

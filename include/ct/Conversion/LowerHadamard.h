@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Patterns of ct-lower-hadamard, for pipelines that compose their own
+// rewrites: ct.hadamard to vectorized butterflies, ct.rotate to matmuls.
+
+#ifndef CT_CONVERSION_LOWERHADAMARD_H
+#define CT_CONVERSION_LOWERHADAMARD_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace ct {
+
+/// Adds the patterns lowering ct.hadamard (fast Walsh–Hadamard butterflies on
+/// vectors of `vectorBits` bits; blocks of at most `maxRegisterChunks`
+/// vectors are transformed in registers in one go) and ct.rotate (a
+/// linalg.matmul per block, inverses of constant matrices computed at compile
+/// time). A pattern that cannot lower its op reports why with emitOpError.
+void populateLowerHadamardPatterns(mlir::RewritePatternSet &patterns,
+                                   int64_t vectorBits = 512,
+                                   int64_t maxRegisterChunks = 32);
+
+} // namespace ct
+
+#endif // CT_CONVERSION_LOWERHADAMARD_H

@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-lower-attention: ct.hooked_attention to flash-attention loops on
+// tensors. Materializing softmax(Q·Kᵀ) costs Sq·Skv floats per head and
+// reads K/V once per query head; the online softmax (FlashAttention) keeps
+// only a tile of scores, and processing the g query heads of a kv head
+// together reads each K/V row once per group, which is what bounds decode.
+// Everything stays on tensors so that the inlined hooks (ct.hadamard,
+// ct.fake_quantize) are lowered by the passes that follow, and so that the
+// cache write, a tensor.insert_slice, bufferizes in place.
+
+#include "ct/Conversion/LowerAttention.h"
+#include "ct/Dialect/CT/IR/CTOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace ct {
+#define GEN_PASS_DEF_LOWERATTENTION
+#include "ct/Conversion/Passes.h.inc"
+} // namespace ct
+
+using namespace mlir;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+/// Running state of the online softmax of one query tile of g heads × bq
+/// rows: row maxima and sums of the log2-domain scores [g, bq] and the
+/// unnormalized output [g, bq, Dv], all f32.
+struct SoftmaxState {
+  Value max, sum, acc;
+};
+
+/// Terminates a linalg.generic body with one value.
+void yieldValue(OpBuilder &b, Location loc, Value v) {
+  linalg::YieldOp::create(b, loc, ValueRange{v});
+}
+
+/// source[offsets; sizes] (unit strides) without its leading `dropped`
+/// dimensions, which must have size 1.
+Value extractTile(OpBuilder &b, Location loc, Value source,
+                  ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                  unsigned dropped) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult size : sizes.drop_front(dropped))
+    shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(source.getType()).getElementType());
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, source, offsets, sizes,
+      SmallVector<OpFoldResult>(sizes.size(), b.getIndexAttr(1)));
+}
+
+/// Converts a float scalar to f32, where attention accumulates.
+Value toF32(OpBuilder &b, Location loc, Value v) {
+  Type f32 = b.getF32Type();
+  if (v.getType() == f32)
+    return v;
+  if (v.getType().getIntOrFloatBitWidth() < 32)
+    return arith::ExtFOp::create(b, loc, f32, v);
+  return arith::TruncFOp::create(b, loc, f32, v);
+}
+
+/// Converts an f32 scalar to `type`.
+Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
+  if (type == v.getType())
+    return v;
+  if (type.getIntOrFloatBitWidth() < 32)
+    return arith::TruncFOp::create(b, loc, type, v);
+  return arith::ExtFOp::create(b, loc, type, v);
+}
+
+/// The subtrahend of exp2(x - m) for a row maximum m: 0 for a row whose keys
+/// are all masked so far (m = -inf), which keeps exp2 at 0 instead of NaN.
+Value safeMax(OpBuilder &b, Location loc, Value max) {
+  Value negInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value allMasked =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
+  return arith::SelectOp::create(b, loc, allMasked, zero, max);
+}
+
+/// Emits the loops of one ct.hooked_attention. Index arithmetic is built on
+/// OpFoldResults so that static shapes fold to constants.
+class AttentionLowering {
+public:
+  AttentionLowering(ct::HookedAttentionOp op, RewriterBase &rewriter,
+                    const ct::LowerAttentionOptions &options)
+      : op(op), rewriter(rewriter), options(options), loc(op.getLoc()),
+        f32(rewriter.getF32Type()) {}
+
+  /// Replaces the op by its lowering.
+  void run();
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(rewriter, loc, value);
+  }
+  Value dim(OpBuilder &b, Value tensor, int64_t d) {
+    return tensor::DimOp::create(b, loc, tensor, d);
+  }
+  Value emptyF32(OpBuilder &b, ArrayRef<OpFoldResult> sizes) {
+    return tensor::EmptyOp::create(b, loc, sizes, f32);
+  }
+  Value filledF32(OpBuilder &b, ArrayRef<OpFoldResult> sizes, float value) {
+    Value cst = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+    return linalg::FillOp::create(b, loc, cst, emptyF32(b, sizes))
+        .getResult(0);
+  }
+  AffineMap map(unsigned numDims, ArrayRef<unsigned> results) {
+    return AffineMap::getMultiDimMapWithTargets(numDims, results,
+                                                rewriter.getContext());
+  }
+  Value generic(OpBuilder &b, ValueRange inputs, ValueRange outputs,
+                ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
+                function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+    return linalg::GenericOp::create(b, loc, TypeRange(outputs), inputs,
+                                     outputs, maps, iterators, body)
+        .getResult(0);
+  }
+
+  Value inlineHook(Region &hook, Value input);
+  Value logits(OpBuilder &b, Value scores, Value batch, Value firstHead,
+               Value firstQuery, Value firstKey);
+  SoftmaxState attendKeyBlock(OpBuilder &b, SoftmaxState state, Value qTile,
+                              Value batch, Value kvHead, Value firstHead,
+                              Value firstQuery, Value firstKey,
+                              Value keyCount);
+  SoftmaxState attendKeyRange(OpBuilder &b, SoftmaxState state, Value qTile,
+                              Value batch, Value kvHead, Value firstHead,
+                              Value firstQuery, Value keyBegin, Value keyEnd);
+  SoftmaxState initialState(OpBuilder &b, OpFoldResult rows);
+  Value normalize(OpBuilder &b, Value acc, Value sum, OpFoldResult rows);
+  Value extractQueryTile(OpBuilder &b, Value batch, Value firstHead,
+                         Value firstQuery, OpFoldResult rows);
+  Value causalKeyEnd(OpBuilder &b, Value firstQuery, Value rows);
+  Value prefillHead(OpBuilder &b, Value out, Value batch, Value kvHead);
+  Value decodeHead(OpBuilder &b, Value out, Value batch, Value kvHead);
+
+  ct::HookedAttentionOp op;
+  RewriterBase &rewriter;
+  const ct::LowerAttentionOptions &options;
+  Location loc;
+  Type f32;
+
+  // Set by run(): the hooked query, all keys/values attention reads (the
+  // updated caches, or the hooked new entries), and the sizes.
+  Value query, keys, values, mask;
+  Value queryLen, keyLen, queryOffset;
+  OpFoldResult groupSize, headDim, valueDim;
+};
+
+Value AttentionLowering::inlineHook(Region &hook, Value input) {
+  Block &block = hook.front();
+  auto yield = cast<ct::YieldOp>(block.getTerminator());
+  Value result = yield.getValue();
+  if (result == block.getArgument(0))
+    result = input;
+  rewriter.inlineBlockBefore(&block, op, input);
+  rewriter.eraseOp(yield);
+  return result;
+}
+
+/// Scores of one tile in the log2 domain, masked:
+/// (q·k·scale + mask)·log2(e), -inf where the boolean mask is false or the
+/// key lies after the query (causal). scores: [g, bq, bk] f32.
+Value AttentionLowering::logits(OpBuilder &b, Value scores, Value batch,
+                                Value firstHead, Value firstQuery,
+                                Value firstKey) {
+  // exp(x) = exp2(x·log2(e)): folding log2(e) into the scale leaves one
+  // multiply per score, as FlashAttention does.
+  double log2e = 1.0 / std::log(2.0);
+  Value scale = arith::ConstantOp::create(
+      b, loc,
+      b.getF32FloatAttr(static_cast<float>(op.getScale().convertToDouble() *
+                                           log2e)));
+  Value maskScale = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(static_cast<float>(log2e)));
+  Value negInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+
+  // A mask dimension of size 1 broadcasts: its index is 0. The mask head of
+  // tile head h is then headBase + h·headStride with a stride of 0 or 1.
+  Value maskBatch, maskHeadBase, maskHeadStride;
+  if (mask) {
+    Value zero = index(0), one = index(1);
+    auto isBroadcast = [&](int64_t d) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   dim(b, mask, d), one);
+    };
+    maskBatch = arith::SelectOp::create(b, loc, isBroadcast(0), zero, batch);
+    maskHeadStride =
+        arith::SelectOp::create(b, loc, isBroadcast(1), zero, one);
+    maskHeadBase = arith::MulIOp::create(b, loc, firstHead, maskHeadStride);
+  }
+
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, scores);
+  AffineMap id = b.getMultiDimIdentityMap(3);
+  return generic(
+      b, scores, emptyF32(b, sizes), {id, id}, {kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = arith::MulFOp::create(nb, nl, args[0], scale);
+        Value head = linalg::IndexOp::create(nb, nl, 0);
+        Value row = linalg::IndexOp::create(nb, nl, 1);
+        Value col = linalg::IndexOp::create(nb, nl, 2);
+        Value queryPos = arith::AddIOp::create(nb, nl, firstQuery, row);
+        Value keyPos = arith::AddIOp::create(nb, nl, firstKey, col);
+        if (mask) {
+          Value maskHead = arith::AddIOp::create(
+              nb, nl, maskHeadBase,
+              arith::MulIOp::create(nb, nl, head, maskHeadStride));
+          Value m = tensor::ExtractOp::create(
+              nb, nl, mask, ValueRange{maskBatch, maskHead, queryPos, keyPos});
+          if (m.getType().isInteger(1)) {
+            x = arith::SelectOp::create(nb, nl, m, x, negInf);
+          } else {
+            Value additive =
+                arith::MulFOp::create(nb, nl, toF32(nb, nl, m), maskScale);
+            x = arith::AddFOp::create(nb, nl, x, additive);
+          }
+        }
+        if (op.getCausal()) {
+          // Bottom-right aligned: query i sits at key position
+          // Skv_total − Sq + i.
+          Value visible = arith::AddIOp::create(nb, nl, queryOffset, queryPos);
+          Value future = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sgt, keyPos, visible);
+          x = arith::SelectOp::create(nb, nl, future, negInf, x);
+        }
+        yieldValue(nb, nl, x);
+      });
+}
+
+/// One step of the online softmax (FlashAttention-2, and the recurrence of
+/// torch's scaled_dot_product_attention flash kernels): with the scores s of
+/// keys [firstKey, firstKey + keyCount),
+///   m' = max(m, rowmax s), p = exp2(s − m'), α = exp2(m − m'),
+///   l' = α·l + rowsum p, acc' = α·acc + p·V.
+SoftmaxState AttentionLowering::attendKeyBlock(
+    OpBuilder &b, SoftmaxState state, Value qTile, Value batch, Value kvHead,
+    Value firstHead, Value firstQuery, Value firstKey, Value keyCount) {
+  MLIRContext *ctx = b.getContext();
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  auto sliceOf = [&](Value source, OpFoldResult width) {
+    return extractTile(b, loc, source, {batch, kvHead, firstKey, zero},
+                       {one, one, keyCount, width}, /*dropped=*/2);
+  };
+  Value kTile = sliceOf(keys, headDim);
+  Value vTile = sliceOf(values, valueDim);
+
+  OpFoldResult groups = tensor::getMixedSize(b, loc, qTile, 0);
+  OpFoldResult rows = tensor::getMixedSize(b, loc, qTile, 1);
+  // Reassociation lets LLVM vectorize the dot products over D.
+  auto fastMath = arith::FastMathFlagsAttr::get(
+      ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+
+  // s[h, i, k] = Σ_d q[h, i, d]·k[k, d]
+  Value scores = generic(
+      b, {qTile, kTile}, filledF32(b, {groups, rows, keyCount}, 0.0f),
+      {map(4, {0, 1, 3}), map(4, {2, 3}), map(4, {0, 1, 2})},
+      {kPar, kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
+                                           toF32(nb, nl, args[1]), fastMath);
+        yieldValue(
+            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+      });
+  Value x = logits(b, scores, batch, firstHead, firstQuery, firstKey);
+
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  AffineMap rowOf3 = map(3, {0, 1});
+  Value blockMax = generic(
+      b, x,
+      filledF32(b, {groups, rows}, -std::numeric_limits<float>::infinity()),
+      {id3, rowOf3}, {kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        yieldValue(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+      });
+  // m' = max(m, block max), α = exp2(m − m') and α·l in one pass over the
+  // rows, updating m and l where they are (each is read only here, so
+  // bufferization keeps the loop-carried buffers).
+  auto update = linalg::GenericOp::create(
+      b, loc, TypeRange{state.max.getType(), state.sum.getType(),
+                        state.sum.getType()},
+      ValueRange{blockMax},
+      ValueRange{state.max, state.sum, emptyF32(b, {groups, rows})},
+      SmallVector<AffineMap>(4, id2), {kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value newMax = arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        Value d =
+            arith::SubFOp::create(nb, nl, args[1], safeMax(nb, nl, newMax));
+        Value alpha = math::Exp2Op::create(nb, nl, d);
+        Value scaledSum = arith::MulFOp::create(nb, nl, alpha, args[2]);
+        linalg::YieldOp::create(nb, nl, ValueRange{newMax, scaledSum, alpha});
+      });
+  Value newMax = update.getResult(0), alpha = update.getResult(2);
+  Value probs = generic(b, {x, newMax}, emptyF32(b, {groups, rows, keyCount}),
+                        {id3, rowOf3, id3}, {kPar, kPar, kPar},
+                        [&](OpBuilder &nb, Location nl, ValueRange args) {
+                          Value d = arith::SubFOp::create(
+                              nb, nl, args[0], safeMax(nb, nl, args[1]));
+                          yieldValue(nb, nl, math::Exp2Op::create(nb, nl, d));
+                        });
+  Value newSum = generic(b, probs, update.getResult(1), {id3, rowOf3},
+                         {kPar, kPar, kRed},
+                         [&](OpBuilder &nb, Location nl, ValueRange args) {
+                           yieldValue(nb, nl,
+                                      arith::AddFOp::create(nb, nl, args[1],
+                                                            args[0], fastMath));
+                         });
+  Value scaledAcc =
+      generic(b, alpha, state.acc, {rowOf3, id3}, {kPar, kPar, kPar},
+              [&](OpBuilder &nb, Location nl, ValueRange args) {
+                yieldValue(
+                    nb, nl, arith::MulFOp::create(nb, nl, args[1], args[0]));
+              });
+  // acc[h, i, e] += Σ_k p[h, i, k]·v[k, e], with e innermost so that the
+  // loop over the value dimension is contiguous.
+  Value newAcc = generic(
+      b, {probs, vTile}, scaledAcc,
+      {map(4, {0, 1, 2}), map(4, {2, 3}), map(4, {0, 1, 3})},
+      {kPar, kPar, kRed, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value prod = arith::MulFOp::create(nb, nl, args[0],
+                                           toF32(nb, nl, args[1]), fastMath);
+        yieldValue(
+            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+      });
+  return {newMax, newSum, newAcc};
+}
+
+/// Runs the online softmax over keys [keyBegin, keyEnd) in blocks of
+/// key-block keys.
+SoftmaxState AttentionLowering::attendKeyRange(OpBuilder &b,
+                                               SoftmaxState state, Value qTile,
+                                               Value batch, Value kvHead,
+                                               Value firstHead,
+                                               Value firstQuery,
+                                               Value keyBegin, Value keyEnd) {
+  Value step = index(options.keyBlock);
+  auto loop = scf::ForOp::create(
+      b, loc, keyBegin, keyEnd, step,
+      ValueRange{state.max, state.sum, state.acc},
+      [&](OpBuilder &nb, Location nl, Value firstKey, ValueRange carried) {
+        Value left = arith::SubIOp::create(nb, nl, keyEnd, firstKey);
+        Value count = arith::MinSIOp::create(nb, nl, left, step);
+        SoftmaxState next = attendKeyBlock(
+            nb, {carried[0], carried[1], carried[2]}, qTile, batch, kvHead,
+            firstHead, firstQuery, firstKey, count);
+        scf::YieldOp::create(nb, nl,
+                             ValueRange{next.max, next.sum, next.acc});
+      });
+  return {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
+}
+
+SoftmaxState AttentionLowering::initialState(OpBuilder &b, OpFoldResult rows) {
+  OpFoldResult groups = groupSize;
+  return {filledF32(b, {groups, rows},
+                    -std::numeric_limits<float>::infinity()),
+          filledF32(b, {groups, rows}, 0.0f),
+          filledF32(b, {groups, rows, valueDim}, 0.0f)};
+}
+
+/// out = acc / l, cast to the output's element type. A row with every key
+/// masked has l = 0 and gives NaN, as torch's softmax does.
+Value AttentionLowering::normalize(OpBuilder &b, Value acc, Value sum,
+                                   OpFoldResult rows) {
+  Type outType = op.getOutput().getType().getElementType();
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<OpFoldResult>{groupSize, rows, valueDim}, outType);
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  return generic(b, {acc, sum}, init, {id3, map(3, {0, 1}), id3},
+                 {kPar, kPar, kPar},
+                 [&](OpBuilder &nb, Location nl, ValueRange args) {
+                   Value v = arith::DivFOp::create(nb, nl, args[0], args[1]);
+                   yieldValue(nb, nl,
+                                           fromF32(nb, nl, v, outType));
+                 });
+}
+
+/// Q[batch, firstHead : firstHead + g, firstQuery : firstQuery + rows, :]
+/// as [g, rows, D].
+Value AttentionLowering::extractQueryTile(OpBuilder &b, Value batch,
+                                          Value firstHead, Value firstQuery,
+                                          OpFoldResult rows) {
+  return extractTile(b, loc, query,
+                     {batch, firstHead, firstQuery, b.getIndexAttr(0)},
+                     {b.getIndexAttr(1), groupSize, rows, headDim},
+                     /*dropped=*/1);
+}
+
+/// The end of the keys that queries [firstQuery, firstQuery + rows) can see:
+/// all of them, or with `causal` up to the last query's own position, which
+/// skips the key blocks above the diagonal.
+Value AttentionLowering::causalKeyEnd(OpBuilder &b, Value firstQuery,
+                                      Value rows) {
+  if (!op.getCausal())
+    return keyLen;
+  Value end = arith::AddIOp::create(
+      b, loc, queryOffset, arith::AddIOp::create(b, loc, firstQuery, rows));
+  end = arith::MaxSIOp::create(b, loc, end, index(0));
+  return arith::MinSIOp::create(b, loc, end, keyLen);
+}
+
+/// Prefill: query blocks of query-block rows, each a full online softmax over
+/// its visible keys, written into `out`.
+Value AttentionLowering::prefillHead(OpBuilder &b, Value out, Value batch,
+                                     Value kvHead) {
+  Value firstHead = arith::MulIOp::create(
+      b, loc, kvHead, getValueOrCreateConstantIndexOp(b, loc, groupSize));
+  Value step = index(options.queryBlock);
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), queryLen, step, ValueRange{out},
+      [&](OpBuilder &nb, Location nl, Value firstQuery, ValueRange carried) {
+        Value left = arith::SubIOp::create(nb, nl, queryLen, firstQuery);
+        Value rows = arith::MinSIOp::create(nb, nl, left, step);
+        Value qTile = extractQueryTile(nb, batch, firstHead, firstQuery, rows);
+        SoftmaxState state = attendKeyRange(
+            nb, initialState(nb, rows), qTile, batch, kvHead, firstHead,
+            firstQuery, index(0), causalKeyEnd(nb, firstQuery, rows));
+        Value tile = normalize(nb, state.acc, state.sum, rows);
+        OpFoldResult one = nb.getIndexAttr(1);
+        SmallVector<OpFoldResult> offsets = {batch, firstHead, firstQuery,
+                                             nb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {one, groupSize, rows, valueDim};
+        Value updated = tensor::InsertSliceOp::create(
+            nb, nl, tile, carried[0], offsets, sizes,
+            SmallVector<OpFoldResult>(4, one));
+        scf::YieldOp::create(nb, nl, updated);
+      });
+  return loop.getResult(0);
+}
+
+/// Decode (flash-decoding): all Sq queries of the g heads form one tile; the
+/// visible keys are split into decode-chunk chunks, each reduced
+/// independently (an scf.forall) to a partial (m, l, acc), then merged:
+///   M = max_c m_c, w_c = exp2(m_c − M), out = Σ w_c·acc_c / Σ w_c·l_c.
+Value AttentionLowering::decodeHead(OpBuilder &b, Value out, Value batch,
+                                    Value kvHead) {
+  Value firstHead = arith::MulIOp::create(
+      b, loc, kvHead, getValueOrCreateConstantIndexOp(b, loc, groupSize));
+  Value zero = index(0);
+  OpFoldResult rows = tensor::getMixedSize(b, loc, query, 2);
+  Value qTile = extractQueryTile(b, batch, firstHead, zero, rows);
+  Value keyEnd = causalKeyEnd(b, zero, queryLen);
+  Value chunk = index(options.decodeChunk);
+  Value chunks = arith::CeilDivSIOp::create(b, loc, keyEnd, chunk);
+
+  OpFoldResult groups = groupSize;
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{chunks},
+      ValueRange{emptyF32(b, {chunks, groups, rows}),
+                 emptyF32(b, {chunks, groups, rows}),
+                 emptyF32(b, {chunks, groups, rows, valueDim})},
+      std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value c = forall.getInductionVar(0);
+    Value begin = arith::MulIOp::create(b, loc, c, chunk);
+    Value end = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, begin, chunk), keyEnd);
+    SoftmaxState part = attendKeyRange(b, initialState(b, rows), qTile, batch,
+                                       kvHead, firstHead, zero, begin, end);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    OpFoldResult one = b.getIndexAttr(1), z = b.getIndexAttr(0);
+    Value partials[] = {part.max, part.sum, part.acc};
+    for (auto [partial, dest] :
+         llvm::zip(partials, forall.getRegionIterArgs())) {
+      int64_t rank = cast<RankedTensorType>(dest.getType()).getRank();
+      SmallVector<OpFoldResult> offsets(rank, z), sizes, strides(rank, one);
+      offsets[0] = c;
+      sizes.push_back(one);
+      llvm::append_range(sizes, tensor::getMixedSizes(b, loc, partial));
+      tensor::ParallelInsertSliceOp::create(b, loc, partial, dest, offsets,
+                                            sizes, strides);
+    }
+  }
+  Value partMax = forall.getResult(0), partSum = forall.getResult(1),
+        partAcc = forall.getResult(2);
+
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  Value max = generic(
+      b, partMax,
+      filledF32(b, {groups, rows}, -std::numeric_limits<float>::infinity()),
+      {map(3, {2, 0, 1}), map(3, {0, 1})}, {kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        yieldValue(
+            nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+      });
+  Value weights = generic(
+      b, {partMax, max}, emptyF32(b, {chunks, groups, rows}),
+      {id3, map(3, {1, 2}), id3}, {kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value d =
+            arith::SubFOp::create(nb, nl, args[0], safeMax(nb, nl, args[1]));
+        yieldValue(nb, nl, math::Exp2Op::create(nb, nl, d));
+      });
+  Value sum = generic(b, {partSum, weights}, filledF32(b, {groups, rows}, 0.0f),
+                      {map(3, {2, 0, 1}), map(3, {2, 0, 1}), map(3, {0, 1})},
+                      {kPar, kPar, kRed},
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        Value w = arith::MulFOp::create(nb, nl, args[0],
+                                                        args[1]);
+                        yieldValue(
+                            nb, nl, arith::AddFOp::create(nb, nl, args[2], w));
+                      });
+  Value acc = generic(
+      b, {partAcc, weights}, filledF32(b, {groups, rows, valueDim}, 0.0f),
+      {map(4, {2, 0, 1, 3}), map(4, {2, 0, 1}), map(4, {0, 1, 3})},
+      {kPar, kPar, kRed, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value w = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        yieldValue(nb, nl,
+                                arith::AddFOp::create(nb, nl, args[2], w));
+      });
+  Value tile = normalize(b, acc, sum, rows);
+  OpFoldResult one = b.getIndexAttr(1), z = b.getIndexAttr(0);
+  return tensor::InsertSliceOp::create(
+      b, loc, tile, out, ArrayRef<OpFoldResult>{batch, firstHead, z, z},
+      ArrayRef<OpFoldResult>{one, groupSize, rows, valueDim},
+      SmallVector<OpFoldResult>(4, one));
+}
+
+void AttentionLowering::run() {
+  rewriter.setInsertionPoint(op);
+  // Hooks in the library's order: k/v on the new entries before the cache
+  // write (QuantizedKVCache.update), q before the scores.
+  Value key = inlineHook(op.getKHook(), op.getKey());
+  Value value = inlineHook(op.getVHook(), op.getValue());
+  query = inlineHook(op.getQHook(), op.getQuery());
+  mask = op.getMask();
+
+  SmallVector<Value> replacements;
+  keys = key;
+  values = value;
+  keyLen = dim(rewriter, key, 2);
+  if (op.hasCache()) {
+    Value pos = op.getPosition();
+    auto write = [&](Value fresh, Value cache) {
+      OpFoldResult one = rewriter.getIndexAttr(1), z = rewriter.getIndexAttr(0);
+      return tensor::InsertSliceOp::create(
+                 rewriter, loc, fresh, cache,
+                 ArrayRef<OpFoldResult>{z, z, pos, z},
+                 tensor::getMixedSizes(rewriter, loc, fresh),
+                 SmallVector<OpFoldResult>(4, one))
+          .getResult();
+    };
+    keys = write(key, op.getKCache());
+    values = write(value, op.getVCache());
+    keyLen = arith::AddIOp::create(rewriter, loc, pos, keyLen);
+  }
+
+  int64_t staticGroupSize = op.getGroupSize();
+  groupSize = ShapedType::isDynamic(staticGroupSize)
+                  ? OpFoldResult(arith::DivUIOp::create(
+                        rewriter, loc, dim(rewriter, query, 1),
+                        dim(rewriter, key, 1)))
+                  : OpFoldResult(rewriter.getIndexAttr(staticGroupSize));
+  queryLen = dim(rewriter, query, 2);
+  queryOffset = arith::SubIOp::create(rewriter, loc, keyLen, queryLen);
+  headDim = tensor::getMixedSize(rewriter, loc, query, 3);
+  valueDim = tensor::getMixedSize(rewriter, loc, value, 3);
+
+  RankedTensorType outType = op.getOutput().getType();
+  SmallVector<OpFoldResult> outSizes =
+      tensor::getMixedSizes(rewriter, loc, query);
+  outSizes[3] = valueDim;
+  Value out = tensor::EmptyOp::create(rewriter, loc, outSizes,
+                                      outType.getElementType());
+  bool decode = !ShapedType::isDynamic(outType.getDimSize(2)) &&
+                outType.getDimSize(2) <= options.decodeMaxQueries;
+
+  Value one = index(1);
+  auto batchLoop = scf::ForOp::create(
+      rewriter, loc, index(0), dim(rewriter, query, 0), one, ValueRange{out},
+      [&](OpBuilder &b, Location l, Value batch, ValueRange batchCarried) {
+        auto headLoop = scf::ForOp::create(
+            b, l, index(0), dim(b, key, 1), one, batchCarried,
+            [&](OpBuilder &hb, Location hl, Value kvHead,
+                ValueRange headCarried) {
+              Value result =
+                  decode ? decodeHead(hb, headCarried[0], batch, kvHead)
+                         : prefillHead(hb, headCarried[0], batch, kvHead);
+              scf::YieldOp::create(hb, hl, result);
+            });
+        scf::YieldOp::create(b, l, headLoop.getResults());
+      });
+  replacements.push_back(batchLoop.getResult(0));
+  if (op.hasCache()) {
+    replacements.push_back(keys);
+    replacements.push_back(values);
+  }
+  rewriter.replaceOp(op, replacements);
+}
+
+struct LowerHookedAttention : public OpRewritePattern<ct::HookedAttentionOp> {
+  LowerHookedAttention(MLIRContext *ctx,
+                       const ct::LowerAttentionOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(ct::HookedAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    AttentionLowering(op, rewriter, options).run();
+    return success();
+  }
+
+  ct::LowerAttentionOptions options;
+};
+
+struct LowerAttentionPass
+    : public ct::impl::LowerAttentionBase<LowerAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ct::LowerAttentionOptions opts{queryBlock, keyBlock, decodeMaxQueries,
+                                   decodeChunk};
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"query-block", queryBlock},
+          {"key-block", keyBlock},
+          {"decode-chunk", decodeChunk}})
+      if (value <= 0) {
+        emitError(getOperation().getLoc())
+            << "ct-lower-attention: " << name << " must be positive, got "
+            << value;
+        return signalPassFailure();
+      }
+    RewritePatternSet patterns(&getContext());
+    ct::populateLowerAttentionPatterns(patterns, opts);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void ct::populateLowerAttentionPatterns(RewritePatternSet &patterns,
+                                        const LowerAttentionOptions &options) {
+  patterns.add<LowerHookedAttention>(patterns.getContext(), options);
+}

@@ -1,0 +1,158 @@
+// RUN: ct-opt %s --ct-lower-attention --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: not ct-opt %s --ct-lower-attention="key-block=0" 2>&1 | FileCheck %s --check-prefix=OPTION
+
+// A tile size option that is not positive fails the pass (it names no op, so
+// it is checked on stderr rather than with -verify-diagnostics).
+// OPTION: error: ct-lower-attention: key-block must be positive, got 0
+
+// Prefill: loops over batch, kv head and query blocks of 32 rows; the 4
+// query heads of a kv head form one [4, rows, D] tile; an inner loop walks
+// key blocks of 64 carrying the running max, sum and accumulator, so no
+// 37x37 score tensor exists. Causal: the key loop stops at the block's last
+// visible key (min(37, first query + rows)), skipping blocks above the
+// diagonal, and the scores are masked where key > query.
+// CHECK-LABEL: func.func @gqa_causal_prefill
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x8x37x64xf32>, %[[K:.+]]: tensor<1x2x37x64xf32>, %[[V:.+]]: tensor<1x2x37x32xf32>)
+// CHECK-NOT: 37x37
+// CHECK: scf.for %[[H:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK: %[[HEAD:.+]] = arith.muli %[[H]], %c4
+// CHECK: scf.for %[[QB:.+]] = %{{.+}} to %c37 step %c32 iter_args
+// CHECK: %[[ROWS:.+]] = arith.minsi %{{.+}}, %c32
+// CHECK: %[[QT:.+]] = tensor.extract_slice %[[Q]][0, %[[HEAD]], %[[QB]], 0] [1, 4, %[[ROWS]], 64]
+// CHECK: %[[LAST:.+]] = arith.addi %[[QB]], %[[ROWS]]
+// CHECK: %[[END:.+]] = arith.minsi %{{.+}}, %c37
+// CHECK: scf.for %[[KB:.+]] = %c0 to %[[END]] step %c64 iter_args(%[[M:.+]] = %{{.+}}, %[[L:.+]] = %{{.+}}, %[[ACC:.+]] = %{{.+}}) -> (tensor<4x?xf32>, tensor<4x?xf32>, tensor<4x?x32xf32>)
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[K]][0, %[[H]], %[[KB]], 0]
+// CHECK: %[[VT:.+]] = tensor.extract_slice %[[V]][0, %[[H]], %[[KB]], 0]
+// CHECK: linalg.generic {{.+}} ins(%[[QT]], %[[KT]] : tensor<4x?x64xf32>, tensor<?x64xf32>)
+// CHECK: arith.cmpi sgt
+// CHECK: linalg.generic {{.+}} outs(%[[M]], %[[L]], %{{.+}} : tensor<4x?xf32>, tensor<4x?xf32>, tensor<4x?xf32>)
+// CHECK: math.exp2
+// CHECK: math.exp2
+// CHECK: outs(%[[ACC]] : tensor<4x?x32xf32>)
+// CHECK: ins(%{{.+}}, %[[VT]] : tensor<4x?x?xf32>, tensor<?x32xf32>)
+// CHECK: scf.yield
+// CHECK: arith.divf
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, %[[HEAD]], %[[QB]], 0] [1, 4, %[[ROWS]], 32]
+func.func @gqa_causal_prefill(%q: tensor<1x8x37x64xf32>, %k: tensor<1x2x37x64xf32>,
+                              %v: tensor<1x2x37x32xf32>) -> tensor<1x8x37x32xf32> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x8x37x64xf32>, tensor<1x2x37x64xf32>, tensor<1x2x37x32xf32>)
+      -> tensor<1x8x37x32xf32>
+  return %o : tensor<1x8x37x32xf32>
+}
+
+// -----
+
+// Masks are read element by element inside the score tile: a boolean mask
+// keeps a score where true (-inf otherwise); a mask dimension of size 1
+// broadcasts (index 0).
+// CHECK-LABEL: func.func @bool_mask
+// CHECK-SAME: %[[MASK:[^:]+]]: tensor<1x1x6x9xi1>
+// CHECK: linalg.generic
+// CHECK: %[[KEEP:.+]] = tensor.extract %[[MASK]][%c0, %c0, %{{.+}}, %{{.+}}] : tensor<1x1x6x9xi1>
+// CHECK: arith.select %[[KEEP]], %{{.+}}, %cst
+func.func @bool_mask(%q: tensor<1x2x6x16xf32>, %k: tensor<1x2x9x16xf32>,
+                     %v: tensor<1x2x9x16xf32>, %m: tensor<1x1x6x9xi1>) -> tensor<1x2x6x16xf32> {
+  %o = ct.hooked_attention %q, %k, %v mask %m {scale = 0.25 : f64}
+      : (tensor<1x2x6x16xf32>, tensor<1x2x9x16xf32>, tensor<1x2x9x16xf32>,
+         tensor<1x1x6x9xi1>) -> tensor<1x2x6x16xf32>
+  return %o : tensor<1x2x6x16xf32>
+}
+
+// -----
+
+// An additive bf16 mask is added in f32, scaled by log2(e) like the scores.
+// CHECK-LABEL: func.func @additive_mask_bf16
+// CHECK: %[[LOG2E:.+]] = arith.constant 1.44269502 : f32
+// CHECK: %[[M:.+]] = tensor.extract %
+// CHECK: %[[MF:.+]] = arith.extf %[[M]] : bf16 to f32
+// CHECK: %[[MS:.+]] = arith.mulf %[[MF]], %[[LOG2E]]
+// CHECK: arith.addf %{{.+}}, %[[MS]]
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+func.func @additive_mask_bf16(%q: tensor<1x2x6x16xbf16>, %k: tensor<1x2x9x16xbf16>,
+                              %v: tensor<1x2x9x16xbf16>, %m: tensor<1x2x6x9xbf16>)
+    -> tensor<1x2x6x16xbf16> {
+  %o = ct.hooked_attention %q, %k, %v mask %m {scale = 0.25 : f64}
+      : (tensor<1x2x6x16xbf16>, tensor<1x2x9x16xbf16>, tensor<1x2x9x16xbf16>,
+         tensor<1x2x6x9xbf16>) -> tensor<1x2x6x16xbf16>
+  return %o : tensor<1x2x6x16xbf16>
+}
+
+// -----
+
+// Decode with a cache: the new K/V rows go into the caches at %pos
+// (tensor.insert_slice, returned as the updated caches); the 4 query heads
+// of a kv head are one [4, 1, D] tile; the pos + 1 visible keys are split
+// into chunks of 512 reduced in an scf.forall to partial (m, l, acc), which
+// are then merged.
+// CHECK-LABEL: func.func @gqa_decode_cache
+// CHECK-SAME: %[[K:[^:]+]]: tensor<1x2x1x64xf32>, %[[V:[^:]+]]: tensor<1x2x1x64xf32>, %[[KC:[^:]+]]: tensor<1x2x4096x64xf32>, %[[VC:[^:]+]]: tensor<1x2x4096x64xf32>, %[[POS:[^:]+]]: index
+// CHECK: %[[KALL:.+]] = tensor.insert_slice %[[K]] into %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 64]
+// CHECK: %[[VALL:.+]] = tensor.insert_slice %[[V]] into %[[VC]][0, 0, %[[POS]], 0] [1, 2, 1, 64]
+// CHECK: %[[LEN:.+]] = arith.addi %[[POS]], %c1
+// CHECK: tensor.extract_slice %{{.+}} [1, 4, 1, 64]
+// CHECK: %[[CHUNKS:.+]] = arith.ceildivsi %{{.+}}, %c512
+// CHECK: scf.forall (%[[C:.+]]) in (%[[CHUNKS]]) shared_outs
+// CHECK: scf.for
+// CHECK: tensor.extract_slice %[[KALL]]
+// CHECK: tensor.extract_slice %[[VALL]]
+// CHECK: scf.forall.in_parallel
+// CHECK-COUNT-3: tensor.parallel_insert_slice
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: math.exp2
+// CHECK: return %{{.+}}, %[[KALL]], %[[VALL]]
+func.func @gqa_decode_cache(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+                            %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x4096x64xf32>,
+                            %vc: tensor<1x2x4096x64xf32>, %pos: index)
+    -> (tensor<1x8x1x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.125 : f64, causal}
+      : (tensor<1x8x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>, index)
+      -> (tensor<1x8x1x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>)
+  return %o, %kc2, %vc2
+      : tensor<1x8x1x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>
+}
+
+// -----
+
+// Hooks are inlined: k_hook/v_hook on the new rows before the cache write,
+// q_hook before the query tiles are read.
+// CHECK-LABEL: func.func @hooks
+// CHECK-SAME: (%[[Q:[^:]+]]: tensor<1x2x1x16xf32>, %[[K:[^:]+]]: tensor<1x2x1x16xf32>, %[[V:[^:]+]]: tensor<1x2x1x16xf32>
+// CHECK-DAG: %[[HK:.+]] = ct.hadamard %[[K]] size(16)
+// CHECK-DAG: %[[HV:.+]] = arith.negf %[[V]]
+// CHECK-DAG: %[[HQ:.+]] = ct.hadamard %[[Q]] size(16)
+// CHECK: tensor.insert_slice %[[HK]] into
+// CHECK: tensor.insert_slice %[[HV]] into
+// CHECK: tensor.extract_slice %[[HQ]]
+// CHECK-NOT: ct.yield
+func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+                 %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x8x16xf32>,
+                 %vc: tensor<1x2x8x16xf32>, %pos: index)
+    -> (tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.25 : f64}
+      : (tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, index)
+      -> (tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+    q_hook {
+    ^bb0(%x: tensor<1x2x1x16xf32>):
+      %r = ct.hadamard %x size(16) : tensor<1x2x1x16xf32>
+      ct.yield %r : tensor<1x2x1x16xf32>
+    }
+    k_hook {
+    ^bb0(%x: tensor<1x2x1x16xf32>):
+      %r = ct.hadamard %x size(16) : tensor<1x2x1x16xf32>
+      ct.yield %r : tensor<1x2x1x16xf32>
+    }
+    v_hook {
+    ^bb0(%x: tensor<1x2x1x16xf32>):
+      %r = arith.negf %x : tensor<1x2x1x16xf32>
+      ct.yield %r : tensor<1x2x1x16xf32>
+    }
+  return %o, %kc2, %vc2
+      : tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>
+}
