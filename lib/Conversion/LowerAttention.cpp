@@ -93,6 +93,46 @@ Value safeMax(OpBuilder &b, Location loc, Value max) {
   return arith::SelectOp::create(b, loc, allMasked, zero, max);
 }
 
+/// 2^x in f32 for x <= 0, the only arguments the online softmax produces
+/// (scores minus their running maximum, old minus new maximum). A libm exp2f
+/// call per score dominated the kernels and keeps LLVM from vectorizing the
+/// loops; this is plain arithmetic that vectorizes: x = n + f with n =
+/// round(x), |f| <= 1/2, 2^n built in the exponent bits and 2^f from its
+/// degree-7 Taylor series (truncation error below 1e-8 relative, so a few
+/// ulp in all). x is clamped at -127, where 2^n has a zero exponent field and
+/// the result is exactly 0: masked scores (-inf) still get probability 0.
+Value exp2NonPositive(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  auto f32Const = [&](double value) {
+    return arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(static_cast<float>(value)));
+  };
+  auto i32Const = [&](int32_t value) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(value));
+  };
+  Value clamped = arith::MaximumFOp::create(b, loc, x, f32Const(-127.0));
+  Value n = math::RoundEvenOp::create(b, loc, clamped);
+  Value f = arith::SubFOp::create(b, loc, clamped, n);
+  // Horner on Σ_k (f·ln 2)^k / k!, highest degree first.
+  double ln2 = std::log(2.0), coefficient = 1.0;
+  SmallVector<double, 8> coefficients = {1.0};
+  for (int k = 1; k <= 7; ++k)
+    coefficients.push_back(coefficient *= ln2 / k);
+  // contract lets LLVM fuse each step into an FMA where the target has one.
+  auto contract = arith::FastMathFlags::contract;
+  Value poly = f32Const(coefficients.back());
+  for (double c : llvm::reverse(ArrayRef<double>(coefficients).drop_back()))
+    poly = arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, poly, f, contract), f32Const(c),
+        contract);
+  Value biased = arith::AddIOp::create(
+      b, loc, arith::FPToSIOp::create(b, loc, i32, n), i32Const(127));
+  Value scale = arith::BitcastOp::create(
+      b, loc, b.getF32Type(),
+      arith::ShLIOp::create(b, loc, biased, i32Const(23)));
+  return arith::MulFOp::create(b, loc, poly, scale);
+}
+
 /// Emits the loops of one ct.hooked_attention. Index arithmetic is built on
 /// OpFoldResults so that static shapes fold to constants.
 class AttentionLowering {
@@ -138,7 +178,7 @@ private:
   SoftmaxState attendKeyBlock(OpBuilder &b, SoftmaxState state, Value qTile,
                               Value batch, Value kvHead, Value firstHead,
                               Value firstQuery, Value firstKey,
-                              Value keyCount);
+                              OpFoldResult keyCount);
   SoftmaxState attendKeyRange(OpBuilder &b, SoftmaxState state, Value qTile,
                               Value batch, Value kvHead, Value firstHead,
                               Value firstQuery, Value keyBegin, Value keyEnd);
@@ -251,7 +291,7 @@ Value AttentionLowering::logits(OpBuilder &b, Value scores, Value batch,
 ///   l' = α·l + rowsum p, acc' = α·acc + p·V.
 SoftmaxState AttentionLowering::attendKeyBlock(
     OpBuilder &b, SoftmaxState state, Value qTile, Value batch, Value kvHead,
-    Value firstHead, Value firstQuery, Value firstKey, Value keyCount) {
+    Value firstHead, Value firstQuery, Value firstKey, OpFoldResult keyCount) {
   MLIRContext *ctx = b.getContext();
   OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
   auto sliceOf = [&](Value source, OpFoldResult width) {
@@ -303,7 +343,7 @@ SoftmaxState AttentionLowering::attendKeyBlock(
         Value newMax = arith::MaximumFOp::create(nb, nl, args[1], args[0]);
         Value d =
             arith::SubFOp::create(nb, nl, args[1], safeMax(nb, nl, newMax));
-        Value alpha = math::Exp2Op::create(nb, nl, d);
+        Value alpha = exp2NonPositive(nb, nl, d);
         Value scaledSum = arith::MulFOp::create(nb, nl, alpha, args[2]);
         linalg::YieldOp::create(nb, nl, ValueRange{newMax, scaledSum, alpha});
       });
@@ -313,7 +353,7 @@ SoftmaxState AttentionLowering::attendKeyBlock(
                         [&](OpBuilder &nb, Location nl, ValueRange args) {
                           Value d = arith::SubFOp::create(
                               nb, nl, args[0], safeMax(nb, nl, args[1]));
-                          yieldValue(nb, nl, math::Exp2Op::create(nb, nl, d));
+                          yieldValue(nb, nl, exp2NonPositive(nb, nl, d));
                         });
   Value newSum = generic(b, probs, update.getResult(1), {id3, rowOf3},
                          {kPar, kPar, kRed},
@@ -344,7 +384,10 @@ SoftmaxState AttentionLowering::attendKeyBlock(
 }
 
 /// Runs the online softmax over keys [keyBegin, keyEnd) in blocks of
-/// key-block keys.
+/// key-block keys. The full blocks run in a loop of their own, with the block
+/// size a constant, so that their tiles have static shapes (fixed trip
+/// counts for LLVM to vectorize and unroll); the last, partial block, if any,
+/// runs after it with a dynamic size.
 SoftmaxState AttentionLowering::attendKeyRange(OpBuilder &b,
                                                SoftmaxState state, Value qTile,
                                                Value batch, Value kvHead,
@@ -352,19 +395,31 @@ SoftmaxState AttentionLowering::attendKeyRange(OpBuilder &b,
                                                Value firstQuery,
                                                Value keyBegin, Value keyEnd) {
   Value step = index(options.keyBlock);
-  auto loop = scf::ForOp::create(
-      b, loc, keyBegin, keyEnd, step,
-      ValueRange{state.max, state.sum, state.acc},
-      [&](OpBuilder &nb, Location nl, Value firstKey, ValueRange carried) {
-        Value left = arith::SubIOp::create(nb, nl, keyEnd, firstKey);
-        Value count = arith::MinSIOp::create(nb, nl, left, step);
-        SoftmaxState next = attendKeyBlock(
-            nb, {carried[0], carried[1], carried[2]}, qTile, batch, kvHead,
-            firstHead, firstQuery, firstKey, count);
-        scf::YieldOp::create(nb, nl,
-                             ValueRange{next.max, next.sum, next.acc});
-      });
-  return {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
+  Value fullEnd = arith::SubIOp::create(
+      b, loc, keyEnd,
+      arith::RemSIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, keyEnd, keyBegin), step));
+  auto blockLoop = [&](Value begin, Value end, bool full,
+                       SoftmaxState init) -> SoftmaxState {
+    auto loop = scf::ForOp::create(
+        b, loc, begin, end, step, ValueRange{init.max, init.sum, init.acc},
+        [&](OpBuilder &nb, Location nl, Value firstKey, ValueRange carried) {
+          OpFoldResult count =
+              full ? OpFoldResult(nb.getIndexAttr(options.keyBlock))
+                   : OpFoldResult(
+                         arith::SubIOp::create(nb, nl, end, firstKey));
+          SoftmaxState next = attendKeyBlock(
+              nb, {carried[0], carried[1], carried[2]}, qTile, batch, kvHead,
+              firstHead, firstQuery, firstKey, count);
+          scf::YieldOp::create(nb, nl,
+                               ValueRange{next.max, next.sum, next.acc});
+        });
+    return {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
+  };
+  // The tail loop runs at most once: [fullEnd, keyEnd) is shorter than a
+  // block.
+  return blockLoop(fullEnd, keyEnd, /*full=*/false,
+                   blockLoop(keyBegin, fullEnd, /*full=*/true, state));
 }
 
 SoftmaxState AttentionLowering::initialState(OpBuilder &b, OpFoldResult rows) {
@@ -508,7 +563,7 @@ Value AttentionLowering::decodeHead(OpBuilder &b, Value out, Value batch,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value d =
             arith::SubFOp::create(nb, nl, args[0], safeMax(nb, nl, args[1]));
-        yieldValue(nb, nl, math::Exp2Op::create(nb, nl, d));
+        yieldValue(nb, nl, exp2NonPositive(nb, nl, d));
       });
   Value sum = generic(b, {partSum, weights}, filledF32(b, {groups, rows}, 0.0f),
                       {map(3, {2, 0, 1}), map(3, {2, 0, 1}), map(3, {0, 1})},

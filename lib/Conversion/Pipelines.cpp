@@ -113,6 +113,15 @@ void registerPipelines() {
       "wrappers on public functions; cpu-features becomes the "
       "target_features of every llvm.func",
       buildLowerToLLVMPipeline);
+  PassPipelineRegistration<LowerToNVVMOptions>(
+      "ct-lower-to-nvvm",
+      "Lower functions on tensors (ct.hadamard, ct quantization ops, linalg) "
+      "for NVIDIA GPUs: ct.hadamard to a warp-shuffle FWHT kernel, "
+      "quantization to ct-lower-quant's linalg mapped to parallel-loop "
+      "kernels (fp8 with the hardware conversion), bufferization with "
+      "managed temporaries, kernels through NVVM to a gpu.binary of `format` "
+      "for `chip`, host code through gpu-to-llvm",
+      buildLowerToNVVMPipeline);
 }
 
 } // namespace ct

@@ -5,12 +5,16 @@
 #include "ct/ExecutionEngine/CpuRunner.h"
 #include "ct/Conversion/Passes.h"
 #include "ct/Conversion/Pipelines.h"
+#include "ct/Dialect/CT/IR/CTDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/STLExtras.h"
@@ -18,6 +22,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/MemAlloc.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <cstring>
@@ -37,6 +42,15 @@ static std::string typeToString(Type type) {
   llvm::raw_string_ostream os(text);
   os << type;
   return text;
+}
+
+void initializeCpuRunner(DialectRegistry &registry) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<CTDialect>();
 }
 
 size_t getElementByteSize(Type elementType) {

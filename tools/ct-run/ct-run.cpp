@@ -7,24 +7,19 @@
 // element types) is what inputs are checked against and outputs are made of.
 
 #include "ct/ExecutionEngine/CpuRunner.h"
-#include "ct/Dialect/CT/IR/CTDialect.h"
 #include "ct/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 
 #include <chrono>
@@ -547,14 +542,8 @@ int main(int argc, char **argv) {
       "         [--output out.npy ...] [--compare expected.npy ...]\n"
       "         [--bench N] [--cpu-features=+f1,-f2]\n");
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<ct::CTDialect>();
+  ct::initializeCpuRunner(registry);
   MLIRContext context(registry);
 
   if (Error error = run(context)) {

@@ -60,6 +60,9 @@ def LowerAttention : Pass<"ct-lower-attention", "::mlir::func::FuncOp"> {
     tile. Short queries (decode) split the key range into chunks whose
     partial results are merged (flash-decoding). Scores, probabilities and
     the accumulator are f32; the output is cast back to the query's type.
+    Full key blocks run in their own loop with static tile shapes, the
+    partial last block after it; exp2 is computed inline (a few ulp, exact
+    0 for masked scores) instead of by libm calls, so the loops vectorize.
 
     Runs on tensors before the ct.hadamard / ct.fake_quantize lowerings,
     which the inlined hooks may contain. A cache argument updated in place
@@ -202,33 +205,61 @@ def GPUTileParallelLoops
                            "::mlir::scf::SCFDialect"];
 }
 
-def GPUManagedAllocations
-    : Pass<"ct-gpu-managed-allocations", "::mlir::func::FuncOp"> {
-  let summary = "Allocate host-side buffers as CUDA managed memory";
+def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
+  let summary = "Turn host-side allocations, frees and copies into GPU "
+                "runtime calls";
   let description = [{
-    Replaces `memref.alloc` in host code by `gpu.alloc host_shared`
-    (cuMemAllocManaged: one pointer valid on the host and in kernels, so
-    that host code such as `memref.copy` and kernels can share temporaries)
-    and `memref.dealloc` by a synchronous `gpu.dealloc`. Function arguments
-    are not touched: the caller passes device-accessible buffers.
+    Kernels can only use memory the device can reach. In host code (outside
+    `gpu.launch`), replaces `memref.alloc` by `gpu.alloc host_shared`
+    (cuMemAllocManaged: one pointer valid on the host and in kernels) that
+    is freed with `gpu.dealloc` when the function returns, and `memref.copy`
+    between identity-layout buffers by `gpu.memcpy` (cuMemcpy, which takes
+    host, managed and device pointers alike), each synchronous: on a fresh
+    stream that is waited for. Function arguments are the caller's: it
+    passes device-accessible buffers (device or managed memory).
+
+    Ownership-based deallocation cannot run on this IR (it rejects kernel
+    bodies: `gpu.barrier` declares no memory effects), hence the frees at
+    the returns. They are right for what ct-lower-to-nvvm produces, after
+    results became out-parameters: allocations in the function body that
+    never escape. An allocation in a host loop or branch, or a function that
+    still returns a buffer, is reported as an error.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
-def GPUHardwareFP8 : Pass<"ct-gpu-hardware-fp8", "::mlir::gpu::GPUModuleOp"> {
-  let summary = "Encode f32 to float8_e4m3fn with the hardware conversion";
+def GPUSelectInstructions
+    : Pass<"ct-gpu-select-instructions", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Use hardware instructions for the numerics of kernels";
   let description = [{
-    Recognizes in kernels the integer encoding of f32 to float8_e4m3fn
-    bits that ct-lower-quant emits (saturating to ±448, round to nearest
-    even, NaN to 0x7f with the sign) and replaces it with
-    `nvvm.convert.f32x2.to.f8x2` (`cvt.rn.satfinite.e4m3x2.f32`, sm_89+)
-    with the sign bit or-ed in. The two agree bit for bit on every input:
-    satfinite saturates to ±448 as the software path does (and the library
-    clamps to ±448 before it converts anyway), both round to nearest even
-    on normals and subnormals, and the or-ed sign gives a NaN the sign the
-    library keeps.
+    Rewrites in kernels what the NVPTX path would otherwise compute slowly
+    or through libdevice:
+
+    - the integer encoding of f32 to float8_e4m3fn bits that ct-lower-quant
+      emits (saturating to ±448, round to nearest even, NaN to 0x7f with the
+      sign) becomes `nvvm.convert.f32x2.to.f8x2` (`cvt.rn.satfinite.e4m3x2.f32`,
+      sm_89+) with the sign bit or-ed in. The two agree bit for bit on every
+      input: satfinite saturates to ±448 as the software path does (and the
+      library clamps to ±448 before it converts anyway), both round to
+      nearest even on normals and subnormals, and the or-ed sign gives a NaN
+      the sign the library keeps;
+    - f32 `math.roundeven` becomes the `llvm.roundeven.f32` intrinsic
+      (`cvt.rni.f32.f32`) instead of libdevice's `__nv_rintf`, which needs
+      the toolkit's libdevice at compile time and stays an unresolved
+      symbol without it.
+
+    The pass also registers what the kernels need on their way to a
+    `gpu.binary` (the NVVM target's serialization, the LLVM IR translations
+    of builtin, gpu, llvm and nvvm), so that ct-lower-to-nvvm works in tools
+    that register only dialects.
   }];
-  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
+  let options = [
+    Option<"hardwareFP8", "hardware-fp8", "bool", /*default=*/"true",
+           "Use cvt.rn.satfinite.e4m3x2.f32 (needs sm_90 with PTX 7.8 or "
+           "sm_89 with PTX 8.1); otherwise the integer encoding stays">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 #endif // CT_CONVERSION_PASSES_TD

@@ -11,12 +11,18 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
 
 namespace ct {
+
+/// Registers what modules run through CpuFunction may contain (every
+/// upstream dialect and extension, their LLVM IR translations, ct) and
+/// initializes the host target for the JIT.
+void initializeCpuRunner(mlir::DialectRegistry &registry);
 
 /// Bytes per element of `elementType` as the compiled code stores it.
 size_t getElementByteSize(mlir::Type elementType);

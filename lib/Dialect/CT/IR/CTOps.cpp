@@ -333,6 +333,16 @@ bool HookedAttentionOp::isIdentityHook(Region &region) {
   return yield && yield.getValue() == block.getArgument(0);
 }
 
+std::string HookedAttentionOp::expandNameTemplate(StringRef nameTemplate,
+                                                  int64_t index) {
+  std::string name = nameTemplate.str();
+  std::string i = std::to_string(index);
+  for (size_t at = name.find("{i}"); at != std::string::npos;
+       at = name.find("{i}", at + i.size()))
+    name.replace(at, 3, i);
+  return name;
+}
+
 int64_t HookedAttentionOp::getGroupSize() {
   int64_t hq = getQuery().getType().getDimSize(1);
   int64_t hkv = getKey().getType().getDimSize(1);

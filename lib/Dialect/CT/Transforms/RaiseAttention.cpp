@@ -354,7 +354,8 @@ Value LinalgAttentionMatcher::stripRepeatKV(Value v, int64_t &group) {
 
 /// If `stat` is a max (or sum) over the last axis of `over`, kept per row,
 /// from the identity of that reduction (-inf or 0), returns the reduction.
-Value LinalgAttentionMatcher::matchRowReduction(Value stat, Value over, bool isMax) {
+Value LinalgAttentionMatcher::matchRowReduction(Value stat, Value over,
+                                                bool isMax) {
   while (Operation *def = stat.getDefiningOp()) {
     if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
       break;
@@ -741,6 +742,333 @@ FailureOr<AttentionMatch> AttentionMatcherBase::finish() {
 }
 
 //===----------------------------------------------------------------------===//
+// The TOSA matcher
+//===----------------------------------------------------------------------===//
+
+/// Whether a tosa.matmul multiplies floats without zero points.
+bool isFloatMatmul(tosa::MatMulOp op) {
+  FailureOr<int64_t> aZp = op.getAZeroPoint(), bZp = op.getBZeroPoint();
+  return isa<FloatType>(getElementTypeOrSelf(op.getA())) && succeeded(aZp) &&
+         *aZp == 0 && succeeded(bZp) && *bZp == 0;
+}
+
+/// Whether a tosa.reshape regroups only leading (batch) dimensions: both
+/// sides have rank 3 or more and the same two minor dimensions, so that the
+/// row-major batch index is unchanged.
+bool isBatchReshape(tosa::ReshapeOp reshape) {
+  auto in = cast<ShapedType>(reshape.getInput1().getType());
+  auto out = cast<ShapedType>(reshape.getType());
+  return in.hasStaticShape() && out.hasStaticShape() && in.getRank() >= 3 &&
+         out.getRank() >= 3 &&
+         in.getShape().take_back(2) == out.getShape().take_back(2);
+}
+
+/// The source of a tosa.cast between float types that widens them (or, with
+/// `widens` false, narrows them), or null.
+Value getTosaCastSource(Value v, bool widens) {
+  auto castOp = v.getDefiningOp<tosa::CastOp>();
+  if (!castOp)
+    return Value();
+  auto from = dyn_cast<FloatType>(getElementTypeOrSelf(castOp.getInput()));
+  auto to = dyn_cast<FloatType>(getElementTypeOrSelf(v));
+  if (!from || !to ||
+      (widens ? from.getWidth() >= to.getWidth()
+              : from.getWidth() <= to.getWidth()))
+    return Value();
+  return castOp.getInput();
+}
+
+/// If `v` is a tosa.mul (without shift) of a tensor of its own type by a
+/// nonzero float splat constant, multiplies `scale` by the constant and
+/// returns that tensor; else null.
+Value getTosaScaledSource(Value v, double &scale) {
+  auto mul = v.getDefiningOp<tosa::MulOp>();
+  if (!mul || !matchPattern(mul.getShift(), m_Zero()))
+    return Value();
+  for (auto [x, c] : {std::pair{mul.getInput1(), mul.getInput2()},
+                      std::pair{mul.getInput2(), mul.getInput1()}}) {
+    std::optional<double> value = getFloatConstant({c, AffineMap(), Value()});
+    if (x.getType() == v.getType() && value && *value != 0.0) {
+      scale *= *value;
+      return x;
+    }
+  }
+  return Value();
+}
+
+/// The indexing map with which TOSA's broadcasting of size-1 dimensions
+/// reads `mask` (of the same rank) at each element of `scores`.
+AffineMap getBroadcastMap(RankedTensorType scores, RankedTensorType mask) {
+  MLIRContext *ctx = scores.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0, e = scores.getRank(); i < e; ++i)
+    exprs.push_back(mask.getDimSize(i) == 1 && scores.getDimSize(i) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(i, ctx));
+  return AffineMap::get(scores.getRank(), 0, exprs, ctx);
+}
+
+/// Attention in TOSA as torch-mlir emits it, anchored at the P·V
+/// tosa.matmul: products on [B·H, S, D] between tosa.reshape views, Kᵀ by
+/// tosa.transpose, the scale as tosa.mul by a constant, the mask by a
+/// broadcasting tosa.add, softmax as reduce_max/sub/exp/reduce_sum and a
+/// multiplication by the reciprocal of the sum, casts by tosa.cast.
+class TosaAttentionMatcher : public AttentionMatcherBase {
+public:
+  explicit TosaAttentionMatcher(tosa::MatMulOp pv) : AttentionMatcherBase(pv) {}
+
+  FailureOr<AttentionMatch> match();
+
+private:
+  Value stripBatchReshapes(Value v, bool internalOps);
+  Value stripScaledOperand(Value v);
+  Value stripRepeatKV(Value v, int64_t &group);
+  template <typename ReduceOp> bool isRowReduction(Value stat, Value over);
+  bool isFullyMaskedRowGuard(Value cond, Value scores);
+  LogicalResult matchProbabilities(Value p);
+  LogicalResult matchSoftmax(Value p, Value &scores);
+  LogicalResult matchMaskedScores(Value x);
+  LogicalResult matchScaledScores(Value x);
+  LogicalResult matchQueryKey(tosa::MatMulOp qk);
+};
+
+Value TosaAttentionMatcher::stripBatchReshapes(Value v, bool internalOps) {
+  while (auto reshape = v.getDefiningOp<tosa::ReshapeOp>()) {
+    if (!isBatchReshape(reshape))
+      break;
+    if (internalOps)
+      internal.insert(reshape);
+    v = reshape.getInput1();
+  }
+  return v;
+}
+
+/// Looks through reshapes and multiplications by a constant of a matmul
+/// operand, folding the constants into the scale (SDPA scales Q and Kᵀ by
+/// √scale each).
+Value TosaAttentionMatcher::stripScaledOperand(Value v) {
+  while (true) {
+    v = stripBatchReshapes(v, /*internalOps=*/false);
+    Value unscaled = getTosaScaledSource(v, result.scale);
+    if (!unscaled)
+      return v;
+    v = unscaled;
+  }
+}
+
+/// Looks through HF's repeat_kv as TOSA spells it: [B, Hkv, S, D] reshaped
+/// to [B, Hkv, 1, S, D] and tiled g times on the new axis. Merging Hkv and g
+/// afterwards makes kv head j serve query heads j·g … j·g+g−1; tiling any
+/// other axis would interleave the heads differently and is not looked
+/// through.
+Value TosaAttentionMatcher::stripRepeatKV(Value v, int64_t &group) {
+  group = 1;
+  auto tile = v.getDefiningOp<tosa::TileOp>();
+  if (!tile)
+    return v;
+  auto reshape = tile.getInput1().getDefiningOp<tosa::ReshapeOp>();
+  auto in = cast<ShapedType>(tile.getInput1().getType());
+  auto out = cast<ShapedType>(tile.getType());
+  if (!reshape || !out.hasStaticShape() || out.getRank() != 5 ||
+      in.getDimSize(2) != 1)
+    return v;
+  ArrayRef<int64_t> s = out.getShape();
+  for (int64_t i : {0, 1, 3, 4})
+    if (in.getDimSize(i) != s[i])
+      return v;
+  Value root = reshape.getInput1();
+  if (cast<ShapedType>(root.getType()).getShape() !=
+      ArrayRef<int64_t>{s[0], s[1], s[3], s[4]})
+    return v;
+  group = s[2];
+  return root;
+}
+
+/// Whether `stat` is a ReduceOp of `over` along its last axis (kept with
+/// size 1, as TOSA reductions do).
+template <typename ReduceOp>
+bool TosaAttentionMatcher::isRowReduction(Value stat, Value over) {
+  auto reduce = stat.getDefiningOp<ReduceOp>();
+  if (!reduce || reduce.getInput() != over ||
+      static_cast<int64_t>(reduce.getAxis()) !=
+          cast<ShapedType>(over.getType()).getRank() - 1)
+    return false;
+  internal.insert(reduce);
+  return true;
+}
+
+/// SDPA's softmax yields 0 instead of NaN on rows whose scores are all -inf:
+/// `cond` must be "every score of the row equals -inf" (torch-mlir compares
+/// in f64 after a cast).
+bool TosaAttentionMatcher::isFullyMaskedRowGuard(Value cond, Value scores) {
+  auto all = cond.getDefiningOp<tosa::ReduceAllOp>();
+  if (!all)
+    return false;
+  auto equal = all.getInput().getDefiningOp<tosa::EqualOp>();
+  if (!equal || static_cast<int64_t>(all.getAxis()) !=
+                    cast<ShapedType>(all.getInput().getType()).getRank() - 1)
+    return false;
+  for (auto [x, limit] : {std::pair{equal.getInput1(), equal.getInput2()},
+                          std::pair{equal.getInput2(), equal.getInput1()}}) {
+    auto castOp = x.getDefiningOp<tosa::CastOp>();
+    if (castOp && isa<FloatType>(getElementTypeOrSelf(x)))
+      x = castOp.getInput();
+    std::optional<double> value =
+        getFloatConstant({limit, AffineMap(), Value()});
+    if (x != scores || !value || !std::isinf(*value) || *value > 0)
+      continue;
+    internal.insert(all);
+    internal.insert(equal);
+    if (castOp)
+      internal.insert(castOp);
+    return true;
+  }
+  return false;
+}
+
+/// Softmax over the last axis: exp(x - max(x)) · reciprocal(sum(exp(...))),
+/// optionally guarded as in SDPA.
+LogicalResult TosaAttentionMatcher::matchSoftmax(Value p, Value &scores) {
+  Value guardCond;
+  if (auto select = p.getDefiningOp<tosa::SelectOp>()) {
+    std::optional<double> zero =
+        getFloatConstant({select.getInput2(), AffineMap(), Value()});
+    if (!zero || *zero != 0.0 || select.getInput3().getType() != p.getType())
+      return failure();
+    internal.insert(select);
+    guardCond = select.getInput1();
+    p = select.getInput3();
+  }
+  auto mul = p.getDefiningOp<tosa::MulOp>();
+  if (!mul || !matchPattern(mul.getShift(), m_Zero()))
+    return failure();
+  tosa::ExpOp exp;
+  tosa::ReciprocalOp reciprocal;
+  for (auto [a, b] : {std::pair{mul.getInput1(), mul.getInput2()},
+                      std::pair{mul.getInput2(), mul.getInput1()}}) {
+    if (a.getType() != p.getType())
+      continue;
+    exp = a.getDefiningOp<tosa::ExpOp>();
+    reciprocal = b.getDefiningOp<tosa::ReciprocalOp>();
+    if (exp && reciprocal)
+      break;
+  }
+  if (!exp || !reciprocal)
+    return failure();
+  auto sub = exp.getInput1().getDefiningOp<tosa::SubOp>();
+  if (!sub)
+    return failure();
+  Value x = sub.getInput1();
+  if (x.getType() != sub.getType() ||
+      !isRowReduction<tosa::ReduceMaxOp>(sub.getInput2(), x) ||
+      !isRowReduction<tosa::ReduceSumOp>(reciprocal.getInput1(), exp))
+    return failure();
+  internal.insert(mul);
+  internal.insert(exp);
+  internal.insert(reciprocal);
+  internal.insert(sub);
+  if (guardCond && !isFullyMaskedRowGuard(guardCond, x))
+    return failure();
+  scores = x;
+  return success();
+}
+
+/// P = cast(softmax(cast(X))) with the softmax computed in f32.
+LogicalResult TosaAttentionMatcher::matchProbabilities(Value p) {
+  p = stripBatchReshapes(p, /*internalOps=*/true);
+  if (Value wide = getTosaCastSource(p, /*widens=*/false)) {
+    internal.insert(p.getDefiningOp());
+    p = wide;
+  }
+  Value scores;
+  if (failed(matchSoftmax(p, scores)) || !getElementTypeOrSelf(scores).isF32())
+    return failure();
+  if (Value narrow = getTosaCastSource(scores, /*widens=*/true)) {
+    internal.insert(scores.getDefiningOp());
+    scores = narrow;
+  }
+  return matchMaskedScores(scores);
+}
+
+/// X = S·scale + mask, or S·scale.
+LogicalResult TosaAttentionMatcher::matchMaskedScores(Value x) {
+  x = stripBatchReshapes(x, /*internalOps=*/true);
+  if (auto add = x.getDefiningOp<tosa::AddOp>()) {
+    for (auto [scores, mask] : {std::pair{add.getInput1(), add.getInput2()},
+                                std::pair{add.getInput2(), add.getInput1()}}) {
+      auto scoresType = dyn_cast<RankedTensorType>(scores.getType());
+      auto maskType = dyn_cast<RankedTensorType>(mask.getType());
+      if (scores.getType() != x.getType() || !scoresType || !maskType)
+        continue;
+      TosaAttentionMatcher attempt = *this;
+      attempt.internal.insert(add);
+      attempt.maskedScores = scores;
+      attempt.maskOperand = {mask, getBroadcastMap(scoresType, maskType),
+                             Value()};
+      if (succeeded(attempt.matchScaledScores(scores))) {
+        *this = std::move(attempt);
+        return success();
+      }
+    }
+  }
+  return matchScaledScores(x);
+}
+
+/// S·scale with S = cast(Q·Kᵀ).
+LogicalResult TosaAttentionMatcher::matchScaledScores(Value x) {
+  x = stripBatchReshapes(x, /*internalOps=*/true);
+  if (Value unscaled = getTosaScaledSource(x, result.scale)) {
+    internal.insert(x.getDefiningOp());
+    x = stripBatchReshapes(unscaled, /*internalOps=*/true);
+  }
+  if (Value wide = getTosaCastSource(x, /*widens=*/false)) {
+    internal.insert(x.getDefiningOp());
+    x = stripBatchReshapes(wide, /*internalOps=*/true);
+  }
+  auto qk = x.getDefiningOp<tosa::MatMulOp>();
+  if (!qk || !isFloatMatmul(qk))
+    return failure();
+  internal.insert(qk);
+  return matchQueryKey(qk);
+}
+
+/// Q·Kᵀ: tosa.matmul has no transposed form, so Kᵀ is a tosa.transpose of
+/// the two minor axes.
+LogicalResult TosaAttentionMatcher::matchQueryKey(tosa::MatMulOp qk) {
+  result.query = stripScaledOperand(qk.getA());
+  auto transpose =
+      stripScaledOperand(qk.getB()).getDefiningOp<tosa::TransposeOp>();
+  if (!transpose)
+    return failure();
+  ArrayRef<int32_t> perms = transpose.getPerms();
+  int64_t rank = perms.size();
+  for (int64_t i = 0; i < rank; ++i)
+    if (perms[i] != (i < rank - 2 ? i : (i == rank - 2 ? rank - 1 : rank - 2)))
+      return failure();
+  result.key =
+      stripRepeatKV(stripScaledOperand(transpose.getInput1()), keyGroup);
+  return success();
+}
+
+FailureOr<AttentionMatch> TosaAttentionMatcher::match() {
+  auto pvMatmul = cast<tosa::MatMulOp>(pv);
+  if (!isFloatMatmul(pvMatmul))
+    return failure();
+  // bf16/f16 products accumulate in f32 and are rounded back by a cast that
+  // then is the attention output.
+  result.output = pv;
+  if (pv->hasOneUse())
+    if (auto castOp = dyn_cast<tosa::CastOp>(*pv->getUsers().begin());
+        castOp && getTosaCastSource(castOp, /*widens=*/false))
+      result.output = castOp;
+  if (failed(matchProbabilities(pvMatmul.getA())))
+    return failure();
+  result.value = stripRepeatKV(
+      stripBatchReshapes(pvMatmul.getB(), /*internalOps=*/false), valueGroup);
+  return finish();
+}
+
+//===----------------------------------------------------------------------===//
 // The rewrite
 //===----------------------------------------------------------------------===//
 
@@ -764,8 +1092,8 @@ Value padCache(OpBuilder &b, Location loc, const CacheConcat &concat) {
   auto type = cast<RankedTensorType>(concat.result.getType());
   Value zero = arith::ConstantOp::create(
       b, loc, b.getFloatAttr(type.getElementType(), 0.0));
-  return tensor::createPadHighOp(type, concat.past, zero, /*nofold=*/false,
-                                 loc, b);
+  return tensor::createPadHighOp(type, concat.past, zero, /*nofold=*/false, loc,
+                                 b);
 }
 
 /// Replaces a matched subgraph by ct.hooked_attention, in the [B, H, S, D]
@@ -783,8 +1111,8 @@ void replaceByHookedAttention(PatternRewriter &rewriter,
     value = match.valueConcat->fresh;
     kCache = padCache(rewriter, loc, *match.keyConcat);
     vCache = padCache(rewriter, loc, *match.valueConcat);
-    int64_t past = cast<RankedTensorType>(match.keyConcat->past.getType())
-                       .getDimSize(2);
+    int64_t past =
+        cast<RankedTensorType>(match.keyConcat->past.getType()).getDimSize(2);
     position = arith::ConstantIndexOp::create(rewriter, loc, past);
   }
   Value query = toAttentionLayout(rewriter, loc, match.query, match.queryShape);
@@ -886,14 +1214,10 @@ struct RaiseAttentionPass : ct::impl::RaiseAttentionBase<RaiseAttentionPass> {
 
     int64_t index = 0;
     getOperation()->walk([&](ct::HookedAttentionOp op) {
-      if (!op.getNameAttr()) {
-        std::string name = nameTemplate;
-        std::string i = std::to_string(index);
-        for (size_t at = name.find("{i}"); at != std::string::npos;
-             at = name.find("{i}", at + i.size()))
-          name.replace(at, 3, i);
-        op.setNameAttr(StringAttr::get(&getContext(), name));
-      }
+      if (!op.getNameAttr())
+        op.setNameAttr(StringAttr::get(
+            &getContext(),
+            ct::HookedAttentionOp::expandNameTemplate(nameTemplate, index)));
       ++index;
     });
   }
@@ -902,6 +1226,5 @@ struct RaiseAttentionPass : ct::impl::RaiseAttentionBase<RaiseAttentionPass> {
 } // namespace
 
 void ct::populateRaiseAttentionPatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseLinalgAttention, RaiseTosaAttention>(
-      patterns.getContext());
+  patterns.add<RaiseLinalgAttention, RaiseTosaAttention>(patterns.getContext());
 }

@@ -266,6 +266,10 @@ def CT_HookedAttentionOp : CT_Op<"hooked_attention", [
     int64_t getGroupSize();
     /// Whether `region` is the identity: one block that yields its argument.
     static bool isIdentityHook(::mlir::Region &region);
+    /// `nameTemplate` with every `{i}` replaced by `index`: how passes name
+    /// attention ops the front end left unnamed (model.layers.{i}.self_attn).
+    static std::string expandNameTemplate(::llvm::StringRef nameTemplate,
+                                          int64_t index);
   }];
 }
 

@@ -33,6 +33,16 @@ def RaiseAttention : Pass<"ct-raise-attention"> {
       arguments become the op's cache operands, and the concatenations'
       other users read the op's updated caches.
 
+    It finds the same attention in TOSA as torch-mlir emits it: `tosa.matmul`
+    on [B·H, S, D] views joined by `tosa.reshape` of batch dims, Kᵀ by
+    `tosa.transpose`, the scale as `tosa.mul` by a constant, the mask by a
+    broadcasting `tosa.add`, softmax as `tosa.reduce_max` / `tosa.sub` /
+    `tosa.exp` / `tosa.reduce_sum` and a `tosa.mul` by the
+    `tosa.reciprocal` of the sum (SDPA's guard as `tosa.select`), casts by
+    `tosa.cast`, `repeat_kv` as `tosa.tile` of a new axis after the KV
+    heads, and a DynamicCache `tosa.concat`. The op joins the TOSA around it
+    through `tensor.expand_shape` / `tensor.collapse_shape`.
+
     It never raises what is not attention: the softmax must run over the key
     axis, the scale must be a constant, shapes must agree, the scores and
     probabilities must have no users outside the pattern, and a softmax
@@ -57,6 +67,60 @@ def RaiseAttention : Pass<"ct-raise-attention"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def ApplyConfig : Pass<"ct-apply-config"> {
+  let summary = "Fill attention hooks from a compressed-tensors config.json";
+  let description = [{
+    Reads the `quantization_config` of a compressed-tensors checkpoint's
+    `config.json` (or a bare quantization config) and, optionally, its
+    `model.safetensors`, and fills the hooks of every `ct.hooked_attention`
+    that the config targets with what the library runs at that point:
+
+    - `transform_config` schemes applied at `q_attn` / `k_cache` (R3) become
+      `ct.hadamard` (`hadamard`) or `ct.rotate` by the checkpoint's matrix
+      (`random-hadamard`, divided by √n because the library applies its
+      stored ±1 matrix as `x @ W / sqrt(n)`; `random-matrix`, whose stored
+      weight is already the inverse when `inverse` is set) in the q / k
+      hooks, with `head_dim` as the block size;
+    - `kv_cache_scheme` fake-quantizes the new keys and values
+      (`ct.fake_quantize` in the k / v hooks, after the transforms as the
+      library's hooks run before its quantization);
+    - a config group whose targets narrowly match the attention module
+      (compressed-tensors `is_narrow_match`: the module, not its parent
+      layer nor its projections; e.g. `re:.*self_attn$` or
+      `LlamaAttention`) quantizes q, k and v with its `input_activations`
+      ("attention quantization", which replaces the kv_cache_scheme).
+
+    Static scales and zero points are read from the checkpoint keys
+    `<name>.{q,k,v}_scale`, `<name>.{q,k,v}_zero_point` and
+    `<name>.{q,k,v}_global_scale` and become `arith.constant`s in the
+    element type of the hooked tensor (or `scale_dtype`); dynamic ones are
+    computed by `ct.calculate_qparams`. Targets follow the library's rules:
+    exact module names, `re:` regexes matched from the start of the name,
+    class names derived from `architectures` (`LlamaForCausalLM` →
+    `LlamaAttention`), and `ignore`.
+
+    Every error names the file and the key: unreadable JSON, unknown fields
+    or values, schemes the `#ct.quant` verifier rejects, missing or
+    mis-shaped checkpoint tensors, head counts or `head_dim` that disagree
+    with the op, transform sizes that cannot be built. A config that applies
+    to no attention op gives a warning.
+  }];
+  let options = [
+    Option<"configPath", "config", "std::string", /*default=*/"",
+           "Path of the checkpoint's config.json (or of a bare "
+           "quantization_config JSON)">,
+    Option<"weightsPath", "weights", "std::string", /*default=*/"",
+           "Path of the checkpoint's model.safetensors, for static scales, "
+           "zero points and random-hadamard / random-matrix transform "
+           "weights">,
+    Option<"nameTemplate", "name-template", "std::string",
+           /*default=*/"\"model.layers.{i}.self_attn\"",
+           "Module name of attention ops without a `name`; {i} is replaced "
+           "by the op's index in program order (as in ct-raise-attention)">
+  ];
+  let dependentDialects = ["::ct::CTDialect", "::mlir::arith::ArithDialect"];
 }
 
 #endif // CT_DIALECT_CT_TRANSFORMS_PASSES_TD

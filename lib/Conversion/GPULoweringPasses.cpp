@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// The small passes of ct-lower-to-nvvm that upstream MLIR does not provide:
+// shaping bufferized loops into grid × block launches, making host-side
+// allocations and copies device-capable, and selecting hardware instructions
+// (fp8 conversion, rounding) for the numerics of kernels.
+
+#include "ct/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <numeric>
+
+namespace ct {
+#define GEN_PASS_DEF_GPUTILEPARALLELLOOPS
+#define GEN_PASS_DEF_GPUHOSTMEMORY
+#define GEN_PASS_DEF_GPUSELECTINSTRUCTIONS
+#include "ct/Conversion/Passes.h.inc"
+} // namespace ct
+
+using namespace mlir;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// ct-gpu-tile-parallel-loops
+//===----------------------------------------------------------------------===//
+
+struct GPUTileParallelLoopsPass
+    : public ct::impl::GPUTileParallelLoopsBase<GPUTileParallelLoopsPass> {
+  using GPUTileParallelLoopsBase::GPUTileParallelLoopsBase;
+
+  void runOnOperation() override {
+    if (threadsPerBlock < 1 || threadsPerBlock > 1024) {
+      getOperation().emitError()
+          << "ct-gpu-tile-parallel-loops: threads-per-block must be in "
+             "[1, 1024], got "
+          << threadsPerBlock;
+      return signalPassFailure();
+    }
+    SmallVector<scf::ParallelOp> loops;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (!loop->getParentOfType<scf::ParallelOp>() &&
+          !loop->getParentOfType<gpu::LaunchOp>())
+        loops.push_back(loop);
+    });
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp loop : loops) {
+      // gpu-map-parallel-loops cannot map reductions to threads.
+      if (!loop.getInitVals().empty())
+        continue;
+      // collapseParallelLoops replaces the loop by a new one in its place.
+      Block *block = loop->getBlock();
+      Operation *next = loop->getNextNode();
+      if (loop.getNumLoops() > 1) {
+        std::vector<unsigned> all(loop.getNumLoops());
+        std::iota(all.begin(), all.end(), 0u);
+        rewriter.setInsertionPoint(loop);
+        collapseParallelLoops(rewriter, loop, {all});
+        loop = cast<scf::ParallelOp>(next ? next->getPrevNode()
+                                          : &block->back());
+      }
+      scf::tileParallelLoop(loop, {threadsPerBlock}, /*noMinMaxBounds=*/true);
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ct-gpu-host-memory
+//===----------------------------------------------------------------------===//
+
+/// Emits the async op that `build` creates from a token on a fresh stream and
+/// waits for it: gpu-to-llvm lowers gpu.dealloc and gpu.memcpy only in their
+/// async form.
+template <typename BuildFn>
+static void createOnStreamAndWait(RewriterBase &rewriter, Location loc,
+                                  BuildFn build) {
+  auto tokenType = gpu::AsyncTokenType::get(rewriter.getContext());
+  Value stream = gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange())
+                     .getAsyncToken();
+  Value done = build(tokenType, stream);
+  gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
+}
+
+struct GPUHostMemoryPass
+    : public ct::impl::GPUHostMemoryBase<GPUHostMemoryPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    if (llvm::any_of(func.getResultTypes(), llvm::IsaPred<BaseMemRefType>)) {
+      func.emitOpError("returns a buffer; ct-gpu-host-memory expects results "
+                       "as out-parameters");
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> hostOps;
+    WalkResult walk = func.walk([&](Operation *op) {
+      if (isa<gpu::LaunchOp>(op))
+        return WalkResult::skip();
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        if (alloc.getType().getMemorySpace())
+          return WalkResult::advance();
+        if (alloc->getParentOp() != func) {
+          alloc.emitOpError("in a host loop or branch is not supported by "
+                            "ct-gpu-host-memory (frees happen on return)");
+          return WalkResult::interrupt();
+        }
+      }
+      if (isa<memref::AllocOp, memref::CopyOp>(op))
+        hostOps.push_back(op);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    SmallVector<Operation *> returns;
+    for (Block &block : func.getBody())
+      if (block.mightHaveTerminator() &&
+          isa<func::ReturnOp>(block.getTerminator()))
+        returns.push_back(block.getTerminator());
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : hostOps) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op->getLoc();
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        // Managed allocations are synchronous: gpu.alloc host_shared has no
+        // async form.
+        Value buffer =
+            rewriter
+                .replaceOpWithNewOp<gpu::AllocOp>(
+                    alloc, alloc.getType(), /*asyncToken=*/Type(),
+                    /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+                    alloc.getSymbolOperands(), /*hostShared=*/true)
+                .getMemref();
+        for (Operation *ret : returns) {
+          rewriter.setInsertionPoint(ret);
+          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
+            return gpu::DeallocOp::create(rewriter, loc, token,
+                                          ValueRange{stream}, buffer)
+                .getAsyncToken();
+          });
+        }
+        continue;
+      }
+      auto copy = cast<memref::CopyOp>(op);
+      auto sourceType = cast<MemRefType>(copy.getSource().getType());
+      auto targetType = cast<MemRefType>(copy.getTarget().getType());
+      // gpu.memcpy lowers for contiguous buffers only; strided copies stay
+      // host loops, which managed memory allows.
+      if (!sourceType.getLayout().isIdentity() ||
+          !targetType.getLayout().isIdentity() ||
+          sourceType.getMemorySpace() || targetType.getMemorySpace())
+        continue;
+      createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
+        return gpu::MemcpyOp::create(rewriter, loc, token, ValueRange{stream},
+                                     copy.getTarget(), copy.getSource())
+            .getAsyncToken();
+      });
+      rewriter.eraseOp(copy);
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ct-gpu-select-instructions
+//===----------------------------------------------------------------------===//
+
+/// Whether `value` is the integer constant `expected`.
+static bool isConstantInt(Value value, uint64_t expected) {
+  APInt constant;
+  return matchPattern(value, m_ConstantInt(&constant)) &&
+         constant.getZExtValue() == expected;
+}
+
+/// `arith.bitcast %x : f32 to i32`, returning %x.
+static Value matchF32Bits(Value value) {
+  auto bitcast = value.getDefiningOp<arith::BitcastOp>();
+  if (!bitcast || !bitcast.getIn().getType().isF32())
+    return nullptr;
+  return bitcast.getIn();
+}
+
+/// `arith.andi(lhs, mask)` with a constant mask, returning lhs.
+static Value matchAndMask(Value value, uint64_t mask) {
+  auto andOp = value.getDefiningOp<arith::AndIOp>();
+  if (!andOp || !isConstantInt(andOp.getRhs(), mask))
+    return nullptr;
+  return andOp.getLhs();
+}
+
+/// The sign byte of f32 %x: `andi(shrui(bitcast(%x), 24), 0x80)`.
+static Value matchSignByte(Value value) {
+  Value shifted = matchAndMask(value, 0x80);
+  auto shift = shifted ? shifted.getDefiningOp<arith::ShRUIOp>() : nullptr;
+  if (!shift || !isConstantInt(shift.getRhs(), 24))
+    return nullptr;
+  return matchF32Bits(shift.getLhs());
+}
+
+/// `select(cmpi ugt (andi(bitcast(%x), 0x7fffffff), 0x7f800000), 0x7f, _)`:
+/// the NaN case of the encoding, returning %x.
+static Value matchNaNCode(Value value) {
+  auto select = value.getDefiningOp<arith::SelectOp>();
+  if (!select || !isConstantInt(select.getTrueValue(), 0x7f))
+    return nullptr;
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpIOp>();
+  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ugt ||
+      !isConstantInt(cmp.getRhs(), 0x7f800000))
+    return nullptr;
+  Value bits = matchAndMask(cmp.getLhs(), 0x7fffffff);
+  return bits ? matchF32Bits(bits) : nullptr;
+}
+
+/// Replaces ct-lower-quant's software f32 -> float8_e4m3fn encoding
+/// (`sign | (isNaN ? 0x7f : code)`, an i32 holding the byte) with
+/// cvt.rn.satfinite.e4m3x2.f32 of (0, x), whose low byte converts x.
+struct HardwareFP8Encoding : public OpRewritePattern<arith::OrIOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(arith::OrIOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isInteger(32))
+      return failure();
+    for (auto [signOperand, codeOperand] :
+         {std::pair(op.getLhs(), op.getRhs()),
+          std::pair(op.getRhs(), op.getLhs())}) {
+      Value x = matchSignByte(signOperand);
+      if (!x || matchNaNCode(codeOperand) != x)
+        continue;
+      Location loc = op.getLoc();
+      Value zero = arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getF32FloatAttr(0.0));
+      Value pair = NVVM::ConvertF32x2ToF8x2Op::create(
+          rewriter, loc, rewriter.getI16Type(), zero, x,
+          NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
+          /*relu=*/false, rewriter.getType<Float8E4M3FNType>());
+      Value wide = arith::ExtUIOp::create(rewriter, loc, rewriter.getI32Type(),
+                                          pair);
+      Value low = arith::AndIOp::create(
+          rewriter, loc, wide,
+          arith::ConstantIntOp::create(rewriter, loc, 0xff, 32));
+      // Or the sign in: NaN then keeps its sign as in the software path.
+      rewriter.replaceOpWithNewOp<arith::OrIOp>(op, signOperand, low);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// f32 math.roundeven as the LLVM intrinsic, called through
+/// llvm.call_intrinsic: convert-gpu-to-nvvm would turn both math.roundeven
+/// and llvm.intr.roundeven into a libdevice call.
+struct HardwareRoundEven : public OpRewritePattern<math::RoundEvenOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(math::RoundEvenOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return failure();
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(), rewriter.getStringAttr("llvm.roundeven.f32"),
+        ValueRange{op.getOperand()});
+    return success();
+  }
+};
+
+struct GPUSelectInstructionsPass
+    : public ct::impl::GPUSelectInstructionsBase<GPUSelectInstructionsPass> {
+  using GPUSelectInstructionsBase::GPUSelectInstructionsBase;
+
+  /// Besides the NVVM dialect, the kernels' way to the gpu.binary: the NVVM
+  /// target's serialization and the LLVM IR translations of the dialects a
+  /// kernel module holds, so that ct-lower-to-nvvm runs in any tool.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    GPUSelectInstructionsBase::getDependentDialects(registry);
+    NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+    registerBuiltinDialectTranslation(registry);
+    registerGPUDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    registerNVVMDialectTranslation(registry);
+    gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+  }
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<HardwareRoundEven>(&getContext());
+    if (hardwareFP8)
+      patterns.add<HardwareFP8Encoding>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-hadamard-to-gpu: ct.hadamard to a fast Walsh–Hadamard transform kernel
+// (gpu.launch) for NVIDIA GPUs.
+//
+// The transform is memory bound (log2(n) add/sub per element), so the kernel
+// is built to read and write each element once, with 16-byte vector accesses,
+// and to keep every butterfly stage out of memory where it can:
+//  - a thread holds 8 consecutive elements of a block (one 16-byte load for
+//    bf16/f16, two for f32) and runs the first 3 stages in registers;
+//  - the next stages pair threads (lane ^ h) and run as `gpu.shuffle xor`
+//    (shfl.sync.bfly), up to 32 lanes = 256 elements;
+//  - blocks of more than 256 elements get a thread block each and finish the
+//    last stages (strides of 256 and above) in shared memory, with a barrier
+//    per stage;
+//  - blocks of up to 256 elements (head_dim 64/128) are packed several per
+//    warp and several warps per thread block, so that small rows still fill
+//    the machine.
+// The order of stages does not matter for Sylvester's H (each stage pairs
+// indices differing in one bit), which is what lets registers, lanes and
+// shared memory each take a range of bits. 1/sqrt(n) and the signs are folded
+// into one multiply per element (on load, or on store for `inverse`, since
+// (diag(s)·H)ᵀ = H·diag(s)). Shuffles are executed by every lane of a warp
+// (shfl.sync with a full mask), so lanes past the last block compute on the
+// last block and only skip the store.
+
+#include "ct/Conversion/Passes.h"
+#include "ct/Dialect/CT/IR/CTOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+
+namespace ct {
+#define GEN_PASS_DEF_HADAMARDTOGPU
+#include "ct/Conversion/Passes.h.inc"
+} // namespace ct
+
+using namespace mlir;
+using namespace ct;
+
+namespace {
+
+/// Elements per thread: 8 bf16 are one 16-byte vector access.
+constexpr int64_t kElementsPerThread = 8;
+constexpr int64_t kWarpSize = 32;
+/// Largest block: one thread block of 1024 threads with 8 elements each.
+constexpr int64_t kMaxSize = 1024 * kElementsPerThread;
+
+/// How the blocks of one ct.hadamard map onto threads.
+struct FWHTLaunchPlan {
+  int64_t size = 0;
+  int64_t numRows = 0;
+  /// Elements each thread holds in registers (E) and threads per block of
+  /// `size` elements (T = size / E).
+  int64_t elementsPerThread = 0;
+  int64_t threadsPerRow = 0;
+  /// Blocks of `size` per thread block: several when T <= 32, else one.
+  int64_t rowsPerBlock = 0;
+  int64_t numThreadBlocks = 0;
+
+  int64_t threadsPerBlock() const { return rowsPerBlock * threadsPerRow; }
+  /// Lanes that exchange values with shuffles (T, at most a warp).
+  int64_t shuffleLanes() const { return std::min(threadsPerRow, kWarpSize); }
+  bool usesSharedMemory() const { return threadsPerRow > kWarpSize; }
+};
+
+static FWHTLaunchPlan planFWHTLaunch(int64_t size, int64_t numRows,
+                                     int64_t threadsPerBlock) {
+  FWHTLaunchPlan plan;
+  plan.size = size;
+  plan.numRows = numRows;
+  plan.elementsPerThread = std::min(size, kElementsPerThread);
+  plan.threadsPerRow = size / plan.elementsPerThread;
+  plan.rowsPerBlock = plan.threadsPerRow > kWarpSize
+                          ? 1
+                          : std::max<int64_t>(1, threadsPerBlock /
+                                                     plan.threadsPerRow);
+  plan.numThreadBlocks = llvm::divideCeil(numRows, plan.rowsPerBlock);
+  return plan;
+}
+
+/// Builds the body of the FWHT kernel inside a gpu.launch.
+class FWHTKernelBuilder {
+public:
+  FWHTKernelBuilder(OpBuilder &b, Location loc, const FWHTLaunchPlan &plan)
+      : b(b), loc(loc), plan(plan), f32(b.getF32Type()) {}
+
+  /// Transforms the blocks of `input` (a rank-1 buffer) into `output`.
+  /// `scale` is a buffer of `size` factors s_i/sqrt(n) (or null when every
+  /// factor is 1/sqrt(n)); it multiplies on load unless `scaleOnStore`.
+  void build(gpu::LaunchOp launch, Value input, Value output, Value scale,
+             bool scaleOnStore) {
+    Value tid = launch.getThreadIds().x;
+    Value bid = launch.getBlockIds().x;
+    int64_t threads = plan.threadsPerRow;
+    Value lane = arith::RemUIOp::create(b, loc, tid, index(threads));
+    Value row = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, bid, index(plan.rowsPerBlock)),
+        arith::DivUIOp::create(b, loc, tid, index(threads)));
+    // Lanes past the last block compute on the last one (they must take part
+    // in the shuffles) and skip the store.
+    Value inBounds;
+    if (plan.numRows % plan.rowsPerBlock != 0) {
+      inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                       index(plan.numRows));
+      row = arith::MinUIOp::create(b, loc, row, index(plan.numRows - 1));
+    }
+    Value laneOffset =
+        arith::MulIOp::create(b, loc, lane, index(plan.elementsPerThread));
+    Value offset = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, index(plan.size)),
+        laneOffset);
+
+    Value x = loadAsF32(input, offset);
+    if (!scaleOnStore)
+      x = applyScale(x, scale, laneOffset);
+    SmallVector<Value> elements = extractElements(x);
+    inThreadStages(elements);
+    shuffleStages(elements, lane);
+    x = fromElements(elements);
+    if (plan.usesSharedMemory())
+      x = sharedMemoryStages(launch, x, lane, laneOffset);
+    if (scaleOnStore)
+      x = applyScale(x, scale, laneOffset);
+    store(x, output, offset, inBounds);
+  }
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value constantF32(double value) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  }
+  VectorType vectorType(Type elementType) {
+    return VectorType::get({plan.elementsPerThread}, elementType);
+  }
+  /// Natural alignment of a thread's vector: the caller's buffers are at
+  /// least 16-byte aligned (cuMemAlloc gives 256) and every thread's offset
+  /// is a multiple of its vector.
+  llvm::MaybeAlign vectorAlignment(Type elementType) {
+    int64_t bytes =
+        plan.elementsPerThread * elementType.getIntOrFloatBitWidth() / 8;
+    return llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16));
+  }
+
+  Value loadAsF32(Value buffer, Value offset) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    Value value = vector::LoadOp::create(b, loc, vectorType(elementType),
+                                         buffer, offset, /*nontemporal=*/false,
+                                         vectorAlignment(elementType));
+    if (elementType == f32)
+      return value;
+    return arith::ExtFOp::create(b, loc, vectorType(f32), value);
+  }
+
+  Value applyScale(Value x, Value scale, Value laneOffset) {
+    Value factors;
+    if (scale)
+      factors = vector::LoadOp::create(b, loc, vectorType(f32), scale,
+                                       laneOffset, /*nontemporal=*/false,
+                                       vectorAlignment(f32));
+    else
+      factors = vector::BroadcastOp::create(
+          b, loc, vectorType(f32), constantF32(1.0 / std::sqrt(plan.size)));
+    return arith::MulFOp::create(b, loc, x, factors);
+  }
+
+  SmallVector<Value> extractElements(Value x) {
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < plan.elementsPerThread; ++e)
+      elements.push_back(vector::ExtractOp::create(b, loc, x, e));
+    return elements;
+  }
+  Value fromElements(ArrayRef<Value> elements) {
+    return vector::FromElementsOp::create(b, loc, vectorType(f32), elements);
+  }
+
+  /// Stages over the bits of the element index inside a thread.
+  void inThreadStages(MutableArrayRef<Value> elements) {
+    for (int64_t h = 1; h < plan.elementsPerThread; h *= 2) {
+      for (int64_t i = 0; i < plan.elementsPerThread; ++i) {
+        if (i & h)
+          continue;
+        Value a = elements[i], c = elements[i + h];
+        elements[i] = arith::AddFOp::create(b, loc, a, c);
+        elements[i + h] = arith::SubFOp::create(b, loc, a, c);
+      }
+    }
+  }
+
+  /// Stages over the lane bits inside a warp: the lane with bit h clear
+  /// keeps a + b, its partner a - b.
+  void shuffleStages(MutableArrayRef<Value> elements, Value lane) {
+    Value width = arith::ConstantIntOp::create(b, loc, kWarpSize, 32);
+    Value zero = index(0);
+    for (int64_t h = 1; h < plan.shuffleLanes(); h *= 2) {
+      Value offset = arith::ConstantIntOp::create(b, loc, h, 32);
+      Value upper = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(b, loc, lane, index(h)), zero);
+      for (Value &element : elements) {
+        Value partner = gpu::ShuffleOp::create(b, loc, element, offset, width,
+                                               gpu::ShuffleMode::XOR)
+                            .getShuffleResult();
+        Value sum = arith::AddFOp::create(b, loc, element, partner);
+        Value difference = arith::SubFOp::create(b, loc, partner, element);
+        element = arith::SelectOp::create(b, loc, upper, difference, sum);
+      }
+    }
+  }
+
+  /// Stages with strides of a warp's elements and above: through shared
+  /// memory, each thread updating E/2 pairs (i, i + h) per stage.
+  Value sharedMemoryStages(gpu::LaunchOp launch, Value x, Value lane,
+                           Value laneOffset) {
+    auto workgroupSpace = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+    auto sharedType = MemRefType::get({plan.size}, f32, MemRefLayoutAttrInterface(),
+                                      workgroupSpace);
+    Value shared = launch.addWorkgroupAttribution(sharedType, loc);
+    llvm::MaybeAlign alignment = vectorAlignment(f32);
+    vector::StoreOp::create(b, loc, x, shared, laneOffset,
+                            /*nontemporal=*/false, alignment);
+    gpu::BarrierOp::create(b, loc);
+    int64_t firstStride = plan.elementsPerThread * kWarpSize;
+    for (int64_t h = firstStride; h < plan.size; h *= 2) {
+      for (int64_t k = 0; k < plan.elementsPerThread / 2; ++k) {
+        // Pair p = lane + T·k has i = p with a zero inserted at bit log2(h).
+        Value p = arith::AddIOp::create(b, loc, lane,
+                                        index(k * plan.threadsPerRow));
+        Value high = arith::MulIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, p, index(h)),
+            index(2 * h));
+        Value i = arith::AddIOp::create(
+            b, loc, high, arith::RemUIOp::create(b, loc, p, index(h)));
+        Value j = arith::AddIOp::create(b, loc, i, index(h));
+        Value a = memref::LoadOp::create(b, loc, shared, i);
+        Value c = memref::LoadOp::create(b, loc, shared, j);
+        memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, c),
+                                shared, i);
+        memref::StoreOp::create(b, loc, arith::SubFOp::create(b, loc, a, c),
+                                shared, j);
+      }
+      gpu::BarrierOp::create(b, loc);
+    }
+    return vector::LoadOp::create(b, loc, vectorType(f32), shared, laneOffset,
+                                  /*nontemporal=*/false, alignment);
+  }
+
+  void store(Value x, Value buffer, Value offset, Value inBounds) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    if (elementType != f32)
+      x = arith::TruncFOp::create(b, loc, vectorType(elementType), x);
+    OpBuilder::InsertionGuard guard(b);
+    if (inBounds) {
+      auto ifOp = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+    }
+    vector::StoreOp::create(b, loc, x, buffer, offset, /*nontemporal=*/false,
+                            vectorAlignment(elementType));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const FWHTLaunchPlan &plan;
+  Type f32;
+};
+
+/// Why ct-hadamard-to-gpu cannot lower `op`, or an empty string.
+static std::string getUnsupportedReason(HadamardOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  int64_t size = op.getSize();
+  if (!type.hasStaticShape())
+    return "expected a static shape";
+  if (!llvm::isPowerOf2_64(size) || size > kMaxSize)
+    return "expected a power-of-two size of at most " +
+           std::to_string(kMaxSize) + ", got " + std::to_string(size);
+  if (!op.getComputeType().isF32())
+    return "expected f32 compute precision";
+  if (!isa<Float32Type, BFloat16Type, Float16Type>(type.getElementType()))
+    return "expected f32, bf16 or f16 elements";
+  return "";
+}
+
+struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
+  HadamardToGPULowering(MLIRContext *ctx, int64_t threadsPerBlock)
+      : OpRewritePattern(ctx), threadsPerBlock(threadsPerBlock) {}
+
+  LogicalResult matchAndRewrite(HadamardOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string reason = getUnsupportedReason(op);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t size = op.getSize();
+    FWHTLaunchPlan plan = planFWHTLaunch(
+        size, type.getNumElements() / size, threadsPerBlock);
+
+    // The kernel sees rank-1 views of identity-layout buffers. The output is
+    // allocated in the result's shape, so that a returned result becomes the
+    // caller's buffer (buffer-results-to-out-params) instead of a copy.
+    auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
+    Value input = bufferization::ToBufferOp::create(
+        rewriter, loc, bufferType, op.getInput(), /*read_only=*/true);
+    Value output = memref::AllocOp::create(rewriter, loc, bufferType);
+    Value flatInput = collapseToRankOne(rewriter, loc, input);
+    Value flatOutput = collapseToRankOne(rewriter, loc, output);
+    Value scale = buildScaleBuffer(rewriter, loc, op);
+
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value gridX =
+        arith::ConstantIndexOp::create(rewriter, loc, plan.numThreadBlocks);
+    Value blockX =
+        arith::ConstantIndexOp::create(rewriter, loc, plan.threadsPerBlock());
+    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, one, one, blockX,
+                                        one, one);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      FWHTKernelBuilder(rewriter, loc, plan)
+          .build(launch, flatInput, flatOutput, scale, op.getInverse());
+      gpu::TerminatorOp::create(rewriter, loc);
+    }
+
+    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
+                               rewriter, loc, type, output, /*restrict=*/true,
+                               /*writable=*/true));
+    return success();
+  }
+
+  static Value collapseToRankOne(PatternRewriter &rewriter, Location loc,
+                                 Value buffer) {
+    auto type = cast<MemRefType>(buffer.getType());
+    if (type.getRank() == 1)
+      return buffer;
+    return memref::CollapseShapeOp::create(
+        rewriter, loc, buffer,
+        ArrayRef<ReassociationIndices>{
+            llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
+  }
+
+  /// A device-accessible buffer of s_i/sqrt(n), or null without signs. The
+  /// constant bufferizes to a host global; the copy into an allocation puts
+  /// it where kernels can read it (managed memory after
+  /// ct-gpu-managed-allocations).
+  static Value buildScaleBuffer(PatternRewriter &rewriter, Location loc,
+                                HadamardOp op) {
+    std::optional<ArrayRef<int8_t>> signs = op.getSigns();
+    if (!signs)
+      return nullptr;
+    int64_t size = op.getSize();
+    double norm = 1.0 / std::sqrt(static_cast<double>(size));
+    SmallVector<float> factors;
+    for (int8_t sign : *signs)
+      factors.push_back(static_cast<float>(sign * norm));
+    auto tensorType =
+        RankedTensorType::get({size}, rewriter.getF32Type());
+    Value constant = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tensorType, ArrayRef(factors)));
+    auto bufferType = MemRefType::get({size}, rewriter.getF32Type());
+    Value global = bufferization::ToBufferOp::create(
+        rewriter, loc, bufferType, constant, /*read_only=*/true);
+    Value buffer = memref::AllocOp::create(rewriter, loc, bufferType);
+    memref::CopyOp::create(rewriter, loc, global, buffer);
+    return buffer;
+  }
+
+  int64_t threadsPerBlock;
+};
+
+struct HadamardToGPUPass
+    : public ct::impl::HadamardToGPUBase<HadamardToGPUPass> {
+  using HadamardToGPUBase::HadamardToGPUBase;
+
+  void runOnOperation() override {
+    if (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
+        threadsPerBlock % kWarpSize != 0) {
+      getOperation().emitError()
+          << "ct-hadamard-to-gpu: threads-per-block must be a multiple of "
+          << kWarpSize << " in [32, 1024], got " << threadsPerBlock;
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<HadamardToGPULowering>(&getContext(), threadsPerBlock);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult result = getOperation().walk([](HadamardOp op) {
+      op.emitOpError("cannot be lowered to the GPU: ")
+          << getUnsupportedReason(op);
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

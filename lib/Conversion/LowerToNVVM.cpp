@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-lower-to-nvvm: the GPU pipeline from functions on tensors to host LLVM
+// dialect that launches NVVM kernels embedded in a gpu.binary.
+//
+// ct.hadamard gets a hand-written warp-shuffle kernel (ct-hadamard-to-gpu);
+// the quantization ops reuse ct-lower-quant's linalg.generic bodies, so that
+// the GPU computes the library's numerics with the very formulas the CPU
+// path uses, mapped to the GPU as parallel loops (one thread per element).
+// Host code only allocates and launches: functions take device-accessible
+// buffers (device or managed memory), temporaries are managed memory, and
+// every launch is synchronous.
+
+#include "ct/Conversion/Passes.h"
+#include "ct/Conversion/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace ct {
+
+/// Whether NVPTX can select cvt.rn.satfinite.e4m3x2.f32 for `chip` (sm_NN,
+/// sm_NNa) with `features` (+ptxNN): sm_90+ with PTX 7.8, sm_89 with 8.1.
+static bool hasFP8Conversion(StringRef chip, StringRef features) {
+  unsigned sm = 0, ptx = 0;
+  if (!chip.consume_front("sm_") ||
+      chip.take_while(llvm::isDigit).getAsInteger(10, sm))
+    return false;
+  size_t at = features.find("+ptx");
+  if (at == StringRef::npos || features.drop_front(at + 4)
+                                   .take_while(llvm::isDigit)
+                                   .getAsInteger(10, ptx))
+    return false;
+  return (sm >= 90 && ptx >= 78) || (sm == 89 && ptx >= 81);
+}
+
+void buildLowerToNVVMPipeline(OpPassManager &pm,
+                              const LowerToNVVMOptions &options) {
+  // ct ops on tensors: the FWHT as a kernel on buffers, quantization as
+  // linalg.generic with the library's numerics.
+  pm.addNestedPass<func::FuncOp>(createHadamardToGPU());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOps());
+  pm.addNestedPass<func::FuncOp>(createLowerQuant());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Bufferization as in ct-lower-to-llvm: identity layouts at function
+  // boundaries, results as caller-allocated out-parameters.
+  pm.addPass(createPrepareCInterface());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+  outParamsOptions.hoistStaticAllocs = true;
+  outParamsOptions.modifyPublicFunctions = true;
+  pm.addPass(
+      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+
+  // Linalg ops to kernels: parallel loops, one thread per element, grids of
+  // threads-per-block tiles.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGPUTileParallelLoops());
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  // Temporaries in managed memory, freed on return; host copies on the GPU.
+  pm.addNestedPass<func::FuncOp>(createGPUHostMemory());
+  // Constants and index computations move into the kernels instead of
+  // becoming kernel arguments.
+  pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // Hardware fp8 conversion and rounding instead of integer emulation and
+  // libdevice calls.
+  GPUSelectInstructionsOptions selectOptions;
+  selectOptions.hardwareFP8 =
+      hasFP8Conversion(options.chip.getValue(), options.features.getValue());
+  pm.addNestedPass<gpu::GPUModuleOp>(
+      createGPUSelectInstructions(selectOptions));
+
+  // Kernels through NVVM to a binary, host code through gpu-to-llvm.
+  gpu::GPUToNVVMPipelineOptions nvvmOptions;
+  nvvmOptions.cubinChip = options.chip.getValue();
+  nvvmOptions.cubinFeatures = options.features.getValue();
+  nvvmOptions.cubinFormat = options.format.getValue();
+  nvvmOptions.optLevel = options.optLevel.getValue();
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvmOptions);
+}
+
+} // namespace ct

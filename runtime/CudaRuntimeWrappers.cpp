@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// The `mgpu*` runtime ABI that MLIR's gpu-to-llvm lowering (LLVM 22) calls
+// from host code, implemented on the CUDA driver API. Debian's MLIR packages
+// do not ship upstream's libmlir_cuda_runtime, so ct provides this one:
+// code from ct-lower-to-nvvm (and any gpu-to-llvm output) runs when the JIT
+// or the linker resolves these symbols here.
+//
+// Every driver call is checked: a failure prints the call, the driver's
+// error name and description and exits, instead of handing a null module,
+// stream or pointer to code that would crash on it later. All calls work
+// in the primary context of device 0 (or of mgpuSetDefaultDevice's device),
+// made current on the calling thread before each call, so that host threads
+// of a JIT need no setup.
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+
+#include <cuda.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+#define CT_CUDA_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+[[noreturn]] void reportCudaError(const char *call, CUresult result) {
+  const char *name = nullptr;
+  const char *description = nullptr;
+  cuGetErrorName(result, &name);
+  cuGetErrorString(result, &description);
+  std::fprintf(stderr, "ct_cuda_runtime: %s failed: %s (%s)\n", call,
+               name ? name : "unknown error",
+               description ? description : "no description");
+  std::exit(EXIT_FAILURE);
+}
+
+#define CT_CUDA_CHECK(expr)                                                    \
+  do {                                                                         \
+    if (CUresult ctCudaResult = (expr); ctCudaResult != CUDA_SUCCESS)          \
+      reportCudaError(#expr, ctCudaResult);                                    \
+  } while (false)
+
+int defaultDevice = 0;
+
+/// The primary context of the default device, retained on first use.
+CUcontext getContext() {
+  static std::mutex mutex;
+  static CUcontext context = nullptr;
+  static int contextDevice = -1;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (context && contextDevice == defaultDevice)
+    return context;
+  CT_CUDA_CHECK(cuInit(/*flags=*/0));
+  CUdevice device;
+  CT_CUDA_CHECK(cuDeviceGet(&device, defaultDevice));
+  CT_CUDA_CHECK(cuDevicePrimaryCtxRetain(&context, device));
+  contextDevice = defaultDevice;
+  return context;
+}
+
+/// Makes the runtime's context current on the calling thread.
+void setContext() { CT_CUDA_CHECK(cuCtxSetCurrent(getContext())); }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Modules and kernels
+//===----------------------------------------------------------------------===//
+
+/// A cubin or fatbin (gpu-module-to-binary format=bin|fatbin).
+CT_CUDA_EXPORT CUmodule mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
+  setContext();
+  CUmodule module = nullptr;
+  CT_CUDA_CHECK(cuModuleLoadData(&module, data));
+  return module;
+}
+
+/// PTX (format=isa), compiled by the driver's JIT at `optLevel`.
+CT_CUDA_EXPORT CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
+  setContext();
+  CUmodule module = nullptr;
+  char errorLog[4096] = {0};
+  CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL, CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel)),
+                    errorLog,
+                    reinterpret_cast<void *>(sizeof(errorLog))};
+  CUresult result = cuModuleLoadDataEx(&module, data, 3, options, values);
+  if (result != CUDA_SUCCESS) {
+    std::fprintf(stderr, "ct_cuda_runtime: PTX JIT log:\n%s\n", errorLog);
+    reportCudaError("cuModuleLoadDataEx", result);
+  }
+  return module;
+}
+
+CT_CUDA_EXPORT void mgpuModuleUnload(CUmodule module) {
+  CT_CUDA_CHECK(cuModuleUnload(module));
+}
+
+CT_CUDA_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
+                                                const char *name) {
+  CUfunction function = nullptr;
+  CT_CUDA_CHECK(cuModuleGetFunction(&function, module, name));
+  return function;
+}
+
+/// Launches `function`; `params` points to `paramsCount` argument pointers.
+CT_CUDA_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
+                                     intptr_t gridY, intptr_t gridZ,
+                                     intptr_t blockX, intptr_t blockY,
+                                     intptr_t blockZ, int32_t smem,
+                                     CUstream stream, void **params,
+                                     void **extra, size_t /*paramsCount*/) {
+  setContext();
+  // Dynamic shared memory beyond 48 KiB must be opted into per kernel.
+  if (smem > 48 * 1024)
+    CT_CUDA_CHECK(cuFuncSetAttribute(
+        function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem));
+  CT_CUDA_CHECK(cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                               blockZ, smem, stream, params, extra));
+}
+
+//===----------------------------------------------------------------------===//
+// Streams and events
+//===----------------------------------------------------------------------===//
+
+CT_CUDA_EXPORT CUstream mgpuStreamCreate() {
+  setContext();
+  CUstream stream = nullptr;
+  CT_CUDA_CHECK(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  return stream;
+}
+
+CT_CUDA_EXPORT void mgpuStreamDestroy(CUstream stream) {
+  CT_CUDA_CHECK(cuStreamDestroy(stream));
+}
+
+CT_CUDA_EXPORT void mgpuStreamSynchronize(CUstream stream) {
+  CT_CUDA_CHECK(cuStreamSynchronize(stream));
+}
+
+CT_CUDA_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
+  CT_CUDA_CHECK(cuStreamWaitEvent(stream, event, /*flags=*/0));
+}
+
+CT_CUDA_EXPORT CUevent mgpuEventCreate() {
+  setContext();
+  CUevent event = nullptr;
+  CT_CUDA_CHECK(cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+
+CT_CUDA_EXPORT void mgpuEventDestroy(CUevent event) {
+  CT_CUDA_CHECK(cuEventDestroy(event));
+}
+
+CT_CUDA_EXPORT void mgpuEventSynchronize(CUevent event) {
+  CT_CUDA_CHECK(cuEventSynchronize(event));
+}
+
+CT_CUDA_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
+  CT_CUDA_CHECK(cuEventRecord(event, stream));
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+/// Device memory, or managed memory (valid on host and device) when
+/// `isHostShared` (gpu.alloc host_shared). Zero bytes give a null pointer.
+CT_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+                                  bool isHostShared) {
+  if (sizeBytes == 0)
+    return nullptr;
+  setContext();
+  CUdeviceptr pointer = 0;
+  if (isHostShared)
+    CT_CUDA_CHECK(
+        cuMemAllocManaged(&pointer, sizeBytes, CU_MEM_ATTACH_GLOBAL));
+  else
+    CT_CUDA_CHECK(cuMemAlloc(&pointer, sizeBytes));
+  return reinterpret_cast<void *>(pointer);
+}
+
+CT_CUDA_EXPORT void mgpuMemFree(void *pointer, CUstream /*stream*/) {
+  if (!pointer)
+    return;
+  setContext();
+  CT_CUDA_CHECK(cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)));
+}
+
+CT_CUDA_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
+                               CUstream stream) {
+  setContext();
+  CT_CUDA_CHECK(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                              reinterpret_cast<CUdeviceptr>(src), sizeBytes,
+                              stream));
+}
+
+CT_CUDA_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                                 CUstream stream) {
+  setContext();
+  CT_CUDA_CHECK(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                 count, stream));
+}
+
+CT_CUDA_EXPORT void mgpuMemset16(void *dst, unsigned short value,
+                                 size_t count, CUstream stream) {
+  setContext();
+  CT_CUDA_CHECK(cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                 count, stream));
+}
+
+/// Page-locks host memory and maps it for the device (gpu.host_register).
+CT_CUDA_EXPORT void mgpuMemHostRegister(void *pointer, uint64_t sizeBytes) {
+  setContext();
+  CT_CUDA_CHECK(cuMemHostRegister(pointer, sizeBytes, /*flags=*/0));
+}
+
+CT_CUDA_EXPORT void mgpuMemHostUnregister(void *pointer) {
+  setContext();
+  CT_CUDA_CHECK(cuMemHostUnregister(pointer));
+}
+
+/// The bytes a strided memref spans from its aligned pointer plus offset.
+static uint64_t getSpannedBytes(int64_t rank,
+                                StridedMemRefType<char, 1> *descriptor,
+                                int64_t elementSizeBytes) {
+  const int64_t *sizes = descriptor->sizes;
+  const int64_t *strides = sizes + rank;
+  int64_t lastElement = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (sizes[i] == 0)
+      return 0;
+    lastElement += (sizes[i] - 1) * strides[i];
+  }
+  return static_cast<uint64_t>(lastElement + 1) * elementSizeBytes;
+}
+
+/// gpu.host_register of a memref: `descriptor` is its ranked descriptor.
+CT_CUDA_EXPORT void
+mgpuMemHostRegisterMemRef(int64_t rank, StridedMemRefType<char, 1> *descriptor,
+                          int64_t elementSizeBytes) {
+  uint64_t sizeBytes = getSpannedBytes(rank, descriptor, elementSizeBytes);
+  if (sizeBytes == 0)
+    return;
+  mgpuMemHostRegister(descriptor->data + descriptor->offset * elementSizeBytes,
+                      sizeBytes);
+}
+
+CT_CUDA_EXPORT void
+mgpuMemHostUnregisterMemRef(int64_t rank,
+                            StridedMemRefType<char, 1> *descriptor,
+                            int64_t elementSizeBytes) {
+  if (getSpannedBytes(rank, descriptor, elementSizeBytes) == 0)
+    return;
+  mgpuMemHostUnregister(descriptor->data +
+                        descriptor->offset * elementSizeBytes);
+}
+
+//===----------------------------------------------------------------------===//
+// Devices
+//===----------------------------------------------------------------------===//
+
+/// Selects the device whose primary context later calls use.
+CT_CUDA_EXPORT void mgpuSetDefaultDevice(int32_t device) {
+  defaultDevice = device;
+}

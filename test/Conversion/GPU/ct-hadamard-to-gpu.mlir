@@ -1,0 +1,98 @@
+// RUN: ct-opt %s --ct-hadamard-to-gpu --split-input-file --verify-diagnostics | FileCheck %s
+
+// Rows of 64 bf16: 8 lanes of 8 elements per row, 32 rows per block of 256
+// threads; 6 rows need one block whose lanes past the last row skip the store.
+// CHECK-LABEL: func.func @packed_rows(
+// CHECK-SAME:      %[[X:.+]]: tensor<3x2x64xbf16>
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C256:.+]] = arith.constant 256 : index
+// CHECK-DAG:     %[[NORM:.+]] = arith.constant dense<1.250000e-01> : vector<8xf32>
+// CHECK:         %[[IN:.+]] = bufferization.to_buffer %[[X]] read_only : tensor<3x2x64xbf16> to memref<3x2x64xbf16>
+// CHECK:         %[[OUT:.+]] = memref.alloc() : memref<3x2x64xbf16>
+// CHECK:         %[[FLAT_IN:.+]] = memref.collapse_shape %[[IN]] {{\[}}[0, 1, 2]] : memref<3x2x64xbf16> into memref<384xbf16>
+// CHECK:         %[[FLAT_OUT:.+]] = memref.collapse_shape %[[OUT]]
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %[[C1]], {{.*}} = %[[C1]]) threads(%[[TID:.+]], %{{.+}}, %{{.+}}) in ({{.*}} = %[[C256]],
+// CHECK:           %[[ROW:.+]] = arith.addi
+// CHECK:           %[[IN_BOUNDS:.+]] = arith.cmpi ult, %[[ROW]]
+// CHECK:           arith.minui %[[ROW]]
+// CHECK:           %[[V:.+]] = vector.load %[[FLAT_IN]][%{{.+}}] {alignment = 16 : i64} : memref<384xbf16>, vector<8xbf16>
+// CHECK:           %[[F:.+]] = arith.extf %[[V]] : vector<8xbf16> to vector<8xf32>
+// CHECK:           arith.mulf %[[F]], %[[NORM]] : vector<8xf32>
+// CHECK-COUNT-24:  gpu.shuffle xor
+// CHECK-NOT:       gpu.shuffle
+// CHECK:           %[[Y:.+]] = arith.truncf %{{.+}} : vector<8xf32> to vector<8xbf16>
+// CHECK:           scf.if %[[IN_BOUNDS]] {
+// CHECK:             vector.store %[[Y]], %[[FLAT_OUT]][%{{.+}}] {alignment = 16 : i64}
+// CHECK:         %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         return %[[R]]
+func.func @packed_rows(%x: tensor<3x2x64xbf16>) -> tensor<3x2x64xbf16> {
+  %r = ct.hadamard %x size(64) : tensor<3x2x64xbf16>
+  return %r : tensor<3x2x64xbf16>
+}
+
+// -----
+
+// Rows of 1024: a block of 128 threads per row; strides 256 and 512 go
+// through shared memory, one barrier after the first store and each stage.
+// CHECK-LABEL: func.func @block_per_row(
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : index
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C2]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C128]], {{.*}}) workgroup(%[[SHARED:.+]] : memref<1024xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-40:  gpu.shuffle xor
+// CHECK:           vector.store %{{.+}}, %[[SHARED]]
+// CHECK-COUNT-3:   gpu.barrier
+// CHECK:           %[[Y:.+]] = vector.load %[[SHARED]]
+// CHECK-NOT:       scf.if
+// CHECK:           vector.store %[[Y]]
+func.func @block_per_row(%x: tensor<2x1024xf32>) -> tensor<2x1024xf32> {
+  %r = ct.hadamard %x size(1024) : tensor<2x1024xf32>
+  return %r : tensor<2x1024xf32>
+}
+
+// -----
+
+// Signs times 1/sqrt(4) are a device-visible buffer multiplying on load.
+// CHECK-LABEL: func.func @signs_on_load(
+// CHECK:         %[[FACTORS:.+]] = arith.constant dense<[5.000000e-01, -5.000000e-01, 5.000000e-01, 5.000000e-01]> : tensor<4xf32>
+// CHECK:         %[[GLOBAL:.+]] = bufferization.to_buffer %[[FACTORS]] read_only
+// CHECK:         %[[SCALE:.+]] = memref.alloc() : memref<4xf32>
+// CHECK:         memref.copy %[[GLOBAL]], %[[SCALE]]
+// CHECK:         gpu.launch
+// CHECK:           %[[X:.+]] = vector.load
+// CHECK:           %[[S:.+]] = vector.load %[[SCALE]]
+// CHECK:           arith.mulf %[[X]], %[[S]] : vector<4xf32>
+func.func @signs_on_load(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = ct.hadamard %x size(4) signs([1, -1, 1, 1]) : tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+// The inverse applies the signs after the butterflies.
+// CHECK-LABEL: func.func @signs_on_store_for_inverse(
+// CHECK:         gpu.launch
+// CHECK:           %[[X:.+]] = vector.load
+// CHECK-NOT:       arith.mulf %[[X]]
+// CHECK:           %[[S:.+]] = vector.load
+// CHECK:           %[[Y:.+]] = arith.mulf %{{.+}}, %[[S]] : vector<4xf32>
+// CHECK:           vector.store %[[Y]]
+func.func @signs_on_store_for_inverse(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = ct.hadamard %x size(4) inverse signs([1, -1, 1, 1]) : tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @not_a_power_of_two(%x: tensor<2x12xf32>) -> tensor<2x12xf32> {
+  // expected-error @below {{'ct.hadamard' op cannot be lowered to the GPU: expected a power-of-two size of at most 8192, got 12}}
+  %r = ct.hadamard %x size(12) : tensor<2x12xf32>
+  return %r : tensor<2x12xf32>
+}
+
+// -----
+
+func.func @f64_precision(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  // expected-error @below {{'ct.hadamard' op cannot be lowered to the GPU: expected f32 compute precision}}
+  %r = ct.hadamard %x size(16) precision(f64) : tensor<2x16xf32>
+  return %r : tensor<2x16xf32>
+}

@@ -1,0 +1,106 @@
+// RUN: ct-opt %s --ct-lower-to-nvvm="format=isa" | FileCheck %s
+// RUN: ct-opt %s --ct-lower-to-nvvm="format=isa" | FileCheck %s --check-prefix=NO-LIBDEVICE
+
+// Kernels call no libdevice function: the PTX must assemble and JIT without
+// the toolkit's libdevice.
+// NO-LIBDEVICE-NOT: __nv_
+
+// The PTX of each kernel family, as gpu-module-to-binary embeds it (format=isa
+// needs no CUDA toolkit), after the host code that launches it. Kernels work
+// on the caller's buffers: a returned result is the caller's out-parameter.
+
+// Rows of 128 bf16: one 16-byte load and store per thread, 3 stages in
+// registers, 4 butterfly stages across 16 lanes (8 shuffles each).
+// CHECK-LABEL: llvm.func @fwht_head_dim_128(
+// CHECK-NOT:     mgpuMemAlloc
+// CHECK:         gpu.launch_func @fwht_head_dim_128_kernel::@fwht_head_dim_128_kernel
+// CHECK-NOT:     llvm.intr.memcpy
+// CHECK:         llvm.return
+// CHECK-LABEL: gpu.binary @fwht_head_dim_128_kernel
+// CHECK-SAME:    .maxntid 256, 1, 1
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-COUNT-32: shfl.sync.bfly.b32
+// CHECK-NOT:     shfl.sync.bfly.b32
+// CHECK-SAME:    st.global.v4.b32
+func.func @fwht_head_dim_128(%k: tensor<1x8x16x128xbf16>) -> tensor<1x8x16x128xbf16> {
+  %r = ct.hadamard %k size(128) : tensor<1x8x16x128xbf16>
+  return %r : tensor<1x8x16x128xbf16>
+}
+
+// The signs, times 1/sqrt(16), are copied to device-visible memory and
+// multiply on store for the inverse.
+// CHECK-LABEL: llvm.func @fwht_signed_inverse(
+// CHECK:         mgpuMemAlloc
+// CHECK:         mgpuMemcpy
+// CHECK:         gpu.launch_func @fwht_signed_inverse_kernel::@fwht_signed_inverse_kernel
+// CHECK:         mgpuMemFree
+// CHECK-LABEL: gpu.binary @fwht_signed_inverse_kernel
+// CHECK-SAME:    shfl.sync.bfly.b32
+// CHECK-SAME:    mul.rn.f32
+// CHECK-SAME:    st.global.v4.b32
+func.func @fwht_signed_inverse(%x: tensor<3x16xf32>) -> tensor<3x16xf32> {
+  %r = ct.hadamard %x size(16) inverse
+      signs([1, -1, -1, 1, 1, 1, -1, 1, -1, 1, 1, -1, 1, -1, 1, 1])
+      : tensor<3x16xf32>
+  return %r : tensor<3x16xf32>
+}
+
+// Rows of 4096: a thread block per row, 5 warp stages, then 4 stages through
+// shared memory (a barrier after the first store and after each stage).
+// CHECK-LABEL: gpu.binary @fwht_4096_kernel
+// CHECK-SAME:    .maxntid 512, 1, 1
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-SAME:    shfl.sync.bfly.b32
+// CHECK-SAME:    st.shared
+// CHECK-COUNT-5: bar.sync
+// CHECK-NOT:     bar.sync
+// CHECK-SAME:    st.global.v4.b32
+func.func @fwht_4096(%x: tensor<4x4096xbf16>) -> tensor<4x4096xbf16> {
+  %r = ct.hadamard %x size(4096) : tensor<4x4096xbf16>
+  return %r : tensor<4x4096xbf16>
+}
+
+// fp8 codes come from the hardware conversion, not the integer encoding; the
+// division is IEEE (div.rn), as on the CPU.
+// CHECK-LABEL: gpu.binary @fp8_per_head_kernel
+// CHECK-SAME:    div.rn.f32
+// CHECK-SAME:    cvt.rn.satfinite.e4m3x2.f32
+func.func @fp8_per_head(%k: tensor<1x8x16x128xbf16>, %s: tensor<8x1x1xbf16>)
+    -> tensor<1x8x16x128xbf16> {
+  %q = ct.fake_quantize %k scale(%s) quant<float8, attn_head>
+      : (tensor<1x8x16x128xbf16>, tensor<8x1x1xbf16>) -> tensor<1x8x16x128xbf16>
+  return %q : tensor<1x8x16x128xbf16>
+}
+
+// CHECK-LABEL: gpu.binary @fp8_quantize_per_tensor_kernel
+// CHECK-SAME:    cvt.rn.satfinite.e4m3x2.f32
+// CHECK-SAME:    st.global.b8
+func.func @fp8_quantize_per_tensor(%x: tensor<16x64xf32>, %s: tensor<1xf32>)
+    -> tensor<16x64xf8E4M3FN> {
+  %q = ct.quantize %x scale(%s) quant<float8>
+      : (tensor<16x64xf32>, tensor<1xf32>) -> tensor<16x64xf8E4M3FN>
+  return %q : tensor<16x64xf8E4M3FN>
+}
+
+// int8 clamps, then rounds half to even (cvt.rni).
+// CHECK-LABEL: gpu.binary @int8_per_tensor_kernel
+// CHECK-SAME:    div.rn.f32
+// CHECK-SAME:    setp.gt.f32
+// CHECK-SAME:    cvt.rni.f32.f32
+// CHECK-SAME:    st.global.b8
+func.func @int8_per_tensor(%x: tensor<4x64xf32>, %s: tensor<1xf32>) -> tensor<4x64xi8> {
+  %q = ct.quantize %x scale(%s) quant<int8>
+      : (tensor<4x64xf32>, tensor<1xf32>) -> tensor<4x64xi8>
+  return %q : tensor<4x64xi8>
+}
+
+// CHECK-LABEL: gpu.binary @int8_per_group_dequantize_kernel
+// CHECK-SAME:    ld.global.s8
+// CHECK-SAME:    cvt.rn.f32.s16
+// CHECK-SAME:    mul.rn.f32
+func.func @int8_per_group_dequantize(%q: tensor<4x256xi8>, %s: tensor<4x2xf32>)
+    -> tensor<4x256xf32> {
+  %x = ct.dequantize %q scale(%s) quant<int8, group = 128>
+      : (tensor<4x256xi8>, tensor<4x2xf32>) -> tensor<4x256xf32>
+  return %x : tensor<4x256xf32>
+}
