@@ -10,8 +10,10 @@
 // mirrors a function of lib/Support/QuantReference.cpp (named in its
 // comment), which the golden data of the library pins down. All of it is
 // arith/math on scalars without branches or library calls, so the loops that
-// linalg becomes vectorize; fp8 and fp4 are encoded with integer ops because
-// arith.truncf to those types does not lower to LLVM.
+// linalg becomes vectorize; fp8, fp6 and fp4 are encoded with integer ops
+// because arith.truncf to those types does not lower to LLVM (they are
+// stored as i8, i6 and i4 there), and MX E8M0 exponents are computed from
+// the IEEE bits.
 
 #include "ct/Conversion/LowerQuant.h"
 #include "ct/Conversion/Passes.h"
@@ -71,11 +73,25 @@ static double getLargest(FloatType type) {
 }
 
 /// `_get_dtype_eps`: torch.finfo(dtype).eps, 2^(1 - precision), for float
-/// scale dtypes.
-static double getEpsilon(FloatType type) {
-  return std::ldexp(
-      1.0, 1 - static_cast<int>(llvm::APFloat::semanticsPrecision(
-                   type.getFloatSemantics())));
+/// scale dtypes; 1 for integer ones (uint8 for MX).
+static double getEpsilon(Type type) {
+  if (isa<IntegerType>(type))
+    return 1.0;
+  return std::ldexp(1.0, 1 - static_cast<int>(llvm::APFloat::semanticsPrecision(
+                                 cast<FloatType>(type).getFloatSemantics())));
+}
+
+/// Float storage types whose codes are built with integer ops.
+static bool isBitEncodedFloat(Type type) {
+  return isa<Float8E4M3FNType, Float6E2M3FNType, Float4E2M1FNType>(type);
+}
+
+/// `should_generate_mx_scales` (QuantScheme::isMX): float 4/6/8 bits, group
+/// size 32 and uint8 (E8M0 exponent) scales.
+static bool isMXScheme(QuantSchemeAttr scheme) {
+  Type scaleDtype = scheme.getScaleDtype();
+  return scheme.isFloat() && scheme.getGroupSize() == 32 && scaleDtype &&
+         scaleDtype.isUnsignedInteger(8);
 }
 
 //===----------------------------------------------------------------------===//
@@ -138,12 +154,17 @@ public:
   }
 
   /// `castToDType` for a float dtype: the f32 `value` rounded to `type`
-  /// (round to nearest even) and widened back.
+  /// (round to nearest even) and widened back. bf16 is rounded with integer
+  /// ops: LLVM's fptrunc to bfloat may become an instruction that flushes
+  /// subnormals (x86's vcvtneps2bf16), which torch keeps
+  /// (edge_zeros_mxfp4_static_bf16's 2^-127 scale).
   Value roundTo(Value value, Type type) {
     if (type.isF32())
       return value;
     if (isa<Float8E4M3FNType>(type))
       return roundToFP8E4M3FN(value);
+    if (type.isBF16())
+      return fromBits(shl(convertF32ToBF16Bits(value), 16));
     Value narrow = arith::TruncFOp::create(b, loc, type, value);
     return arith::ExtFOp::create(b, loc, f32Type, narrow);
   }
@@ -305,17 +326,123 @@ public:
                          subnormal, normal)));
   }
 
+  /// `cast_to_fp6` (utils/fp6_utils.py): `round(|x| / step) * step` with step
+  /// 2^(max(exponent, 0) - 3), saturating at 7.5, sign copied from x
+  /// (castToFP6E2M3). NaN stays NaN.
+  Value castToFP6E2M3(Value value) {
+    Value valueBits = bits(value);
+    Value exponent = subi(andi(shr(valueBits, 23), 0xffu), i32(127));
+    exponent = arith::MaxSIOp::create(b, loc, exponent, i32(0));
+    Value step = fromBits(shl(addi(exponent, i32(127 - 3)), 23));
+    Value rounded = mul(roundEven(div(absf(value), step)), step);
+    // clamp_(max=7.5) keeps NaN.
+    rounded = select(cmpf(arith::CmpFPredicate::OGT, rounded, f32(7.5)),
+                     f32(7.5), rounded);
+    return fromBits(
+        ori(andi(bits(rounded), 0x7fffffffu), andi(valueBits, 0x80000000u)));
+  }
+
+  /// An e2m3 grid value -> its 6-bit code in an i32 (sign in bit 5, two
+  /// exponent bits with bias 1, three mantissa bits), the e2m3 counterpart of
+  /// encodeFP4E2M1. NaN, which e2m3 cannot represent, gives the code of 1.5
+  /// with its sign.
+  Value encodeFP6E2M3(Value gridValue) {
+    Value valueBits = bits(gridValue);
+    Value sign = andi(shr(valueBits, 26), 0x20u);
+    Value exponent = andi(shr(valueBits, 23), 0xffu);
+    // |v| >= 1: exponent rebiased 127 -> 1, top three mantissa bits.
+    Value normal =
+        ori(shl(subi(exponent, i32(126)), 3), andi(shr(valueBits, 20), 0x7u));
+    // Below 1 the subnormals m / 8: the significand shifted by
+    // 147 - exponent; zero shifts everything out.
+    Value significand = ori(andi(valueBits, 0x7fffffu), i32(0x800000u));
+    Value shift =
+        arith::MinUIOp::create(b, loc, subi(i32(147), exponent), i32(31));
+    Value subnormal = shr(significand, shift);
+    Value code = select(cmpi(arith::CmpIPredicate::uge, exponent, i32(127)),
+                        andi(normal, 0x1fu), subnormal);
+    return ori(sign, code);
+  }
+
+  /// A 6-bit e2m3 code in an i32 -> its value, the e2m3 counterpart of
+  /// decodeFP4E2M1.
+  Value decodeFP6E2M3(Value code) {
+    Value sign = shl(andi(code, 0x20u), 26);
+    Value exponent = andi(shr(code, 3), 0x3u);
+    Value mantissa = andi(code, 0x7u);
+    Value normal = ori(shl(addi(exponent, i32(126)), 23), shl(mantissa, 20));
+    Value mantissaValue = arith::UIToFPOp::create(b, loc, f32Type, mantissa);
+    Value subnormal = bits(mul(mantissaValue, f32(0.125)));
+    return fromBits(
+        ori(sign, select(cmpi(arith::CmpIPredicate::eq, exponent, i32(0)),
+                         subnormal, normal)));
+  }
+
+  /// f32 -> bf16 bits in the low half of an i32, round to nearest even, NaN
+  /// -> 0x7fc0 (convertF32ToBF16Bits).
+  Value convertF32ToBF16Bits(Value value) {
+    Value valueBits = bits(value);
+    Value rounded = shr(
+        addi(addi(valueBits, i32(0x7fffu)), andi(shr(valueBits, 16), 1u)), 16);
+    return select(isNaN(value), i32(0x7fc0u), rounded);
+  }
+
+  /// `round_to_power_2` (utils/mxfp_utils.py) on a value of `valueType` (f32
+  /// or bf16): add half of the element type's dropped mantissa, then keep
+  /// only sign and exponent bits (roundToPowerOf2).
+  Value roundToPowerOf2(Value value, FloatType valueType,
+                        unsigned elemMantissaBits) {
+    if (valueType.isBF16()) {
+      Value rounded = addi(convertF32ToBF16Bits(value),
+                           i32(1u << (7 - elemMantissaBits - 1)));
+      return fromBits(shl(andi(rounded, 0xff80u), 16));
+    }
+    Value rounded = addi(bits(value), i32(1u << (23 - elemMantissaBits - 1)));
+    return fromBits(andi(rounded, 0xff800000u));
+  }
+
+  /// `generate_mx_scales` (utils/mxfp_utils.py): the biased E8M0 exponent
+  /// `127 + floor(log2(round_to_power_2(absMax))) - offset` as a float of
+  /// `valueType`; -inf for absMax 0 (computeMXExponent). As there, the
+  /// rounding keeps 3 mantissa bits for fp6 and 1 for fp4 and fp8.
+  Value computeMXExponent(Value absMax, FloatType valueType, unsigned numBits) {
+    unsigned elemMantissaBits = numBits == 6 ? 3 : 1;
+    double offset = numBits == 8 ? 8.0 : 2.0;
+    Value power = roundToPowerOf2(absMax, valueType, elemMantissaBits);
+    // floor(log2(power)) of 0, a power of two or +Inf: the unbiased exponent.
+    Value field = andi(shr(bits(power), 23), 0xffu);
+    Value unbiased =
+        arith::SIToFPOp::create(b, loc, f32Type, subi(field, i32(127)));
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    Value log2 =
+        select(cmpi(arith::CmpIPredicate::eq, field, i32(0)), f32(-kInf),
+               select(cmpi(arith::CmpIPredicate::eq, field, i32(255)),
+                      f32(kInf), unbiased));
+    return roundTo(sub(add(f32(127.0), log2), f32(offset)), valueType);
+  }
+
+  /// `maybe_convert_from_mx_exp` (utils/mxfp_utils.py): `2^(exponent - 127)`
+  /// for an integral E8M0 exponent 0..255, the f32 with that biased exponent;
+  /// 0 is the subnormal 2^-127 (convertMXExponentToScale).
+  Value convertMXExponentToScale(Value exponent) {
+    Value biased = arith::FPToSIOp::create(b, loc, i32Type, exponent);
+    return fromBits(select(cmpi(arith::CmpIPredicate::eq, biased, i32(0)),
+                           i32(0x00400000u), shl(biased, 23)));
+  }
+
   /// An element of storage type `type` as an f32 value: integer codes,
-  /// fp8/fp4 bit patterns and narrow floats.
+  /// fp8/fp6/fp4 bit patterns and narrow floats.
   Value toF32(Value element, Type type) {
     if (isa<IntegerType>(type))
       return arith::SIToFPOp::create(b, loc, f32Type, element);
-    if (isa<Float8E4M3FNType, Float4E2M1FNType>(type)) {
+    if (isBitEncodedFloat(type)) {
       unsigned width = type.getIntOrFloatBitWidth();
       Value raw = arith::BitcastOp::create(b, loc, b.getIntegerType(width),
                                            element);
       Value code = arith::ExtUIOp::create(b, loc, i32Type, raw);
-      return width == 8 ? decodeFP8E4M3FN(code) : decodeFP4E2M1(code);
+      if (width == 8)
+        return decodeFP8E4M3FN(code);
+      return width == 6 ? decodeFP6E2M3(code) : decodeFP4E2M1(code);
     }
     if (type.isF32())
       return element;
@@ -331,15 +458,22 @@ public:
       Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 0));
       return select(isNaN(value), zero, code);
     }
-    if (isa<Float8E4M3FNType, Float4E2M1FNType>(type)) {
+    if (isBitEncodedFloat(type)) {
       unsigned width = type.getIntOrFloatBitWidth();
-      Value code = width == 8 ? encodeFP8E4M3FN(value) : encodeFP4E2M1(value);
+      Value code = width == 8   ? encodeFP8E4M3FN(value)
+                   : width == 6 ? encodeFP6E2M3(value)
+                                : encodeFP4E2M1(value);
       Value raw =
           arith::TruncIOp::create(b, loc, b.getIntegerType(width), code);
       return arith::BitcastOp::create(b, loc, type, raw);
     }
     if (type.isF32())
       return value;
+    if (type.isBF16()) {
+      Value raw = arith::TruncIOp::create(b, loc, b.getI16Type(),
+                                          convertF32ToBF16Bits(value));
+      return arith::BitcastOp::create(b, loc, type, raw);
+    }
     return arith::TruncFOp::create(b, loc, type, value);
   }
 
@@ -348,8 +482,9 @@ public:
   Value roundToQuantizedTypeDType(Value value, Type dtype) {
     if (auto intType = dyn_cast<IntegerType>(dtype)) {
       unsigned width = intType.getWidth();
-      double lo = -std::ldexp(1.0, width - 1);
-      double hi = std::ldexp(1.0, width - 1) - 1.0;
+      bool isUnsigned = intType.isUnsigned();
+      double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
+      double hi = std::ldexp(1.0, isUnsigned ? width : width - 1) - 1.0;
       return roundEven(clampKeepingNaN(value, lo, hi));
     }
     double largest = getLargest(cast<FloatType>(dtype));
@@ -422,6 +557,8 @@ static Value quantizeToGrid(ScalarBuilder &sb, QuantSchemeAttr scheme,
     grid = sb.roundEven(scaled);
   else if (scheme.getNumBits() == 8)
     grid = sb.roundToFP8E4M3FN(scaled);
+  else if (scheme.getNumBits() == 6)
+    grid = sb.castToFP6E2M3(scaled);
   else
     grid = sb.castToFP4E2M1(scaled);
   return sb.roundTo(grid, types.division);
@@ -653,14 +790,16 @@ static std::string getUnsupportedReason(Operation *op, QuantSchemeAttr scheme,
     if (!cast<RankedTensorType>(type).hasStaticShape())
       return "has a dynamic shape " + typeToString(type) +
              "; ct-lower-quant expects static shapes";
-  if (scheme.isFloat() && scheme.getNumBits() == 6)
-    return "uses float6 (e2m3), which ct-lower-quant does not lower; "
-           "expected int2-8, float8 (e4m3fn) or float4 (e2m1)";
-  if (Type scaleDtype = scheme.getScaleDtype())
-    if (!isComputeFloat(scaleDtype) && !isa<Float8E4M3FNType>(scaleDtype))
+  if (Type scaleDtype = scheme.getScaleDtype()) {
+    auto intType = dyn_cast<IntegerType>(scaleDtype);
+    bool valid = intType ? intType.getWidth() <= 8
+                         : isComputeFloat(scaleDtype) ||
+                               isa<Float8E4M3FNType>(scaleDtype);
+    if (!valid)
       return "has scale_dtype " + typeToString(scaleDtype) +
-             " (MX E8M0 exponent scales are not lowered); expected f32, "
-             "bf16, f16 or f8E4M3FN";
+             "; expected f32, bf16, f16, f8E4M3FN or an integer of at most 8 "
+             "bits (ui8 for MX E8M0 exponents)";
+  }
   for (Type type : floats)
     if (!isComputeFloat(type))
       return "has element type " + typeToString(type) +
@@ -684,12 +823,17 @@ static Type getElementTypeOrNull(Value value) {
 }
 
 static std::string getUnsupportedReason(CalculateQParamsOp op) {
-  SmallVector<Type> floats = {op.getInput().getType().getElementType(),
+  Type dataType = op.getInput().getType().getElementType();
+  SmallVector<Type> floats = {dataType,
                               op.getScale().getType().getElementType()};
   if (Value globalScale = op.getGlobalScale())
     floats.push_back(getElementTypeOrNull(globalScale));
-  return getUnsupportedReason(op, op.getScheme(), floats,
-                              getElementTypeOrNull(op.getZeroPoint()));
+  std::string reason = getUnsupportedReason(
+      op, op.getScheme(), floats, getElementTypeOrNull(op.getZeroPoint()));
+  // round_to_power_2 is written for the bits of f32 and bf16 values.
+  if (reason.empty() && isMXScheme(op.getScheme()) && dataType.isF16())
+    return "computes MX scales of f16 data; expected f32 or bf16";
+  return reason;
 }
 
 /// quantize, dequantize and fake_quantize: every float tensor but the codes.
@@ -903,16 +1047,17 @@ computeQParams(ScalarBuilder &sb, QuantSchemeAttr scheme, FloatType dataType,
   double range = roundConstant(qmax - qmin, dataType);
   double halfRange = roundConstant(range / 2.0, dataType);
   Type scaleDtype = scheme.getScaleDtype();
-  double epsilon = roundConstant(
-      getEpsilon(cast<FloatType>(scaleDtype ? scaleDtype : scaleType)),
-      scaleType);
+  bool isMX = isMXScheme(scheme);
+  double epsilon =
+      roundConstant(getEpsilon(scaleDtype ? scaleDtype : scaleType), scaleType);
 
   Value lo = sb.minWithZeroKeepingNaN(minValue);
   Value hi = sb.maxWithZeroKeepingNaN(maxValue);
   Value scale, zeroPoint;
   if (scheme.getSymmetric()) {
     Value absMax = sb.maximumf(sb.absf(lo), sb.absf(hi));
-    scale = sb.roundTo(sb.div(absMax, sb.f32(halfRange)), dataType);
+    scale = isMX ? sb.computeMXExponent(absMax, dataType, scheme.getNumBits())
+                 : sb.roundTo(sb.div(absMax, sb.f32(halfRange)), dataType);
   } else {
     scale = sb.roundTo(
         sb.div(sb.roundTo(sb.sub(hi, lo), dataType), sb.f32(range)), dataType);
@@ -926,9 +1071,15 @@ computeQParams(ScalarBuilder &sb, QuantSchemeAttr scheme, FloatType dataType,
   }
   if (globalScale)
     scale = sb.roundTo(sb.mul(globalScale, scale), scaleType);
-  if (scaleDtype)
-    scale =
-        sb.roundTo(sb.roundToQuantizedTypeDType(scale, scaleDtype), scaleType);
+  if (scaleDtype) {
+    Value rounded = sb.roundToQuantizedTypeDType(scale, scaleDtype);
+    // The cast to an integer scale dtype takes NaN to 0 (castToDType).
+    if (isa<IntegerType>(scaleDtype))
+      rounded = sb.select(sb.isNaN(rounded), sb.f32(0.0), rounded);
+    scale = sb.roundTo(rounded, scaleType);
+  }
+  if (isMX)
+    scale = sb.roundTo(sb.convertMXExponentToScale(scale), scaleType);
   Value isZero = sb.cmpf(arith::CmpFPredicate::OEQ, scale, sb.f32(0.0));
   scale = sb.select(isZero, sb.f32(epsilon), scale);
 

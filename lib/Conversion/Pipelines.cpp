@@ -85,6 +85,9 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   // has them and libm calls otherwise (tanh, erf, ...); bf16/f16 math is
   // computed in f32.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // 4-bit buffers two elements per byte, as compressed-tensors packs them;
+  // the emulation rewrites loads and stores, so it runs on loops.
+  pm.addPass(createPackSubByteMemRefs());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -59,15 +59,51 @@ size_t getElementByteSize(Type elementType) {
   return (elementType.getIntOrFloatBitWidth() + 7) / 8;
 }
 
+bool isPackedSubByteType(Type elementType) {
+  return elementType.isIntOrFloat() &&
+         elementType.getIntOrFloatBitWidth() == 4;
+}
+
+SmallVector<int64_t> getStorageShape(Type elementType,
+                                     ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> storage(shape);
+  if (isPackedSubByteType(elementType) && !storage.empty())
+    storage.back() /= 2;
+  return storage;
+}
+
+size_t getStorageByteSize(Type elementType, ArrayRef<int64_t> shape) {
+  size_t numBytes = getElementByteSize(elementType);
+  for (int64_t dim : getStorageShape(elementType, shape))
+    numBytes *= dim;
+  return numBytes;
+}
+
+/// The bits of element `index` of a dense array of `elementType` in
+/// `buffer`, as compiled code stores it (packed 4-bit types: a nibble).
+static uint64_t readElementBits(const char *buffer, Type elementType,
+                                int64_t index) {
+  uint64_t bits = 0;
+  if (isPackedSubByteType(elementType)) {
+    auto byte = static_cast<uint8_t>(buffer[index / 2]);
+    return index % 2 ? byte >> 4 : byte & 0xf;
+  }
+  size_t width = getElementByteSize(elementType);
+  std::memcpy(&bits, buffer + index * width, width);
+  return bits;
+}
+
 //===----------------------------------------------------------------------===//
 // HostArray
 //===----------------------------------------------------------------------===//
 
 HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar)
     : elementType(elementType), shape(shape), isScalar(isScalar) {
-  numBytes = getElementByteSize(elementType);
-  for (int64_t dim : shape)
-    numBytes *= dim;
+  assert((!isPackedSubByteType(elementType) || isScalar ||
+          (!shape.empty() && shape.back() % 2 == 0)) &&
+         "packed 4-bit arrays need an even innermost size");
+  numBytes = isScalar ? getElementByteSize(elementType)
+                      : getStorageByteSize(elementType, shape);
   // Never a null pointer, even for arrays without elements.
   buffer = static_cast<char *>(
       llvm::allocate_buffer(std::max<size_t>(numBytes, 1), kAlignment));
@@ -79,12 +115,13 @@ HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar)
   descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
   descriptor.push_back(reinterpret_cast<intptr_t>(buffer));
   descriptor.push_back(0);
-  llvm::append_range(descriptor, shape);
-  SmallVector<int64_t> strides(shape.size());
+  SmallVector<int64_t> storageShape = getStorageShape(elementType, shape);
+  llvm::append_range(descriptor, storageShape);
+  SmallVector<int64_t> strides(storageShape.size());
   int64_t stride = 1;
-  for (int64_t i = shape.size() - 1; i >= 0; --i) {
+  for (int64_t i = storageShape.size() - 1; i >= 0; --i) {
     strides[i] = stride;
-    stride *= shape[i];
+    stride *= storageShape[i];
   }
   llvm::append_range(descriptor, strides);
   descriptorAddress = descriptor.data();
@@ -95,13 +132,14 @@ HostArray::~HostArray() {
 }
 
 int64_t HostArray::getNumElements() const {
-  return numBytes / getElementByteSize(elementType);
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
 }
 
 double HostArray::getAsDouble(int64_t index) const {
-  size_t width = getElementByteSize(elementType);
-  uint64_t bits = 0;
-  std::memcpy(&bits, buffer + index * width, width);
+  uint64_t bits = readElementBits(buffer, elementType, index);
   if (auto floatType = dyn_cast<FloatType>(elementType)) {
     llvm::APFloat value(floatType.getFloatSemantics(),
                         llvm::APInt(floatType.getWidth(), bits));
@@ -114,10 +152,10 @@ double HostArray::getAsDouble(int64_t index) const {
 }
 
 int64_t HostArray::getAsInteger(int64_t index) const {
-  size_t width = getElementByteSize(elementType);
-  uint64_t bits = 0;
-  std::memcpy(&bits, buffer + index * width, width);
-  llvm::APInt value(width * 8, bits);
+  unsigned width = isPackedSubByteType(elementType)
+                       ? 4
+                       : getElementByteSize(elementType) * 8;
+  llvm::APInt value(width, readElementBits(buffer, elementType, index));
   if (elementType.isUnsignedInteger() || elementType.isInteger(1))
     return static_cast<int64_t>(value.getZExtValue());
   return value.getSExtValue();
@@ -228,6 +266,23 @@ Expected<FunctionType> lookupEntrySignature(ModuleOp module,
   return found->first;
 }
 
+/// Whether a tensor of `type` can be passed packed: 4-bit elements travel
+/// two per byte along the innermost dimension, which must have an even size.
+static Error checkPackable(Type type, const llvm::Twine &what,
+                           StringRef entryName) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || !isPackedSubByteType(tensorType.getElementType()))
+    return Error::success();
+  if (tensorType.getRank() > 0 &&
+      (tensorType.isDynamicDim(tensorType.getRank() - 1) ||
+       tensorType.getShape().back() % 2 == 0))
+    return Error::success();
+  return makeError(what + " of @" + entryName + " has type " +
+                   typeToString(type) +
+                   "; 4-bit tensors are passed packed, two elements per byte "
+                   "along the innermost dimension, which needs an even size");
+}
+
 Error checkCallableSignature(FunctionType type, StringRef entryName) {
   for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
     if (!isa<RankedTensorType>(argType) && !argType.isIntOrIndexOrFloat())
@@ -235,6 +290,9 @@ Error checkCallableSignature(FunctionType type, StringRef entryName) {
                        entryName + " has type " + typeToString(argType) +
                        "; ct-run passes ranked tensors and integer, index "
                        "or float scalars");
+    if (Error error = checkPackable(
+            argType, "argument #" + llvm::Twine(index), entryName))
+      return error;
   }
   for (auto [index, resultType] : llvm::enumerate(type.getResults())) {
     auto tensorType = dyn_cast<RankedTensorType>(resultType);
@@ -242,6 +300,9 @@ Error checkCallableSignature(FunctionType type, StringRef entryName) {
       return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
                        " has type " + typeToString(resultType) +
                        "; ct-run returns ranked tensors only");
+    if (Error error = checkPackable(
+            resultType, "result #" + llvm::Twine(index), entryName))
+      return error;
     if (!tensorType.hasStaticShape())
       return makeError("result #" + llvm::Twine(index) + " of @" + entryName +
                        " has the dynamic shape " + typeToString(resultType) +

@@ -26,7 +26,8 @@ func.func @tensor_int8(%x: tensor<4x64xf32>, %s: tensor<1xf32>) -> tensor<4x64xi
 
 // Per-group int4 asymmetric on bf16: the last dimension is expanded to
 // [C/g, g], scale and zero point are indexed by the group, every bf16 op is
-// computed in f32 and rounded (truncf/extf), the result collapses back.
+// computed in f32 and rounded to nearest even on its bits (fptrunc to bfloat
+// may flush subnormals), the result collapses back.
 // CHECK-DAG: #[[ID3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[GROUP:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: @group_int4_asymmetric
@@ -35,11 +36,15 @@ func.func @tensor_int8(%x: tensor<4x64xf32>, %s: tensor<1xf32>) -> tensor<4x64xi
 // CHECK-SAME: ins(%[[X]], %{{.+}}, %{{.+}} : tensor<2x4x16xbf16>, tensor<2x4xbf16>, tensor<2x4xi8>)
 // CHECK:   %[[ZP:.+]] = arith.sitofp %{{.+}} : i8 to f32
 // CHECK:   arith.divf
-// CHECK:   arith.truncf %{{.+}} : f32 to bf16
+// CHECK:   arith.bitcast %{{.+}} : f32 to i32
+// CHECK:   arith.cmpf uno
 // CHECK:   math.roundeven
 // CHECK:   arith.subf
 // CHECK:   arith.mulf
-// CHECK:   linalg.yield %{{.+}} : bf16
+// CHECK:   %[[BITS:.+]] = arith.trunci %{{.+}} : i32 to i16
+// CHECK:   %[[BF16:.+]] = arith.bitcast %[[BITS]] : i16 to bf16
+// CHECK:   linalg.yield %[[BF16]] : bf16
+// CHECK-NOT: arith.truncf
 // CHECK: tensor.collapse_shape %[[FQ]] {{\[}}[0], [1, 2]] : tensor<2x4x16xbf16> into tensor<2x64xbf16>
 func.func @group_int4_asymmetric(%x: tensor<2x64xbf16>, %s: tensor<2x4xbf16>, %zp: tensor<2x4xi8>) -> tensor<2x64xbf16> {
   %y = ct.fake_quantize %x scale(%s) zero_point(%zp) quant<int4, group = 16, asymmetric> : (tensor<2x64xbf16>, tensor<2x4xbf16>, tensor<2x4xi8>) -> tensor<2x64xbf16>
@@ -76,7 +81,8 @@ func.func @attn_head_fp8(%k: tensor<1x8x16x128xbf16>, %s: tensor<8x1x1xbf16>) ->
 // CHECK:   arith.extui %[[RAW]] : i8 to i32
 // CHECK:   arith.uitofp
 // CHECK:   arith.mulf
-// CHECK:   arith.truncf %{{.+}} : f32 to bf16
+// CHECK:   arith.trunci %{{.+}} : i32 to i16
+// CHECK:   arith.bitcast %{{.+}} : i16 to bf16
 func.func @dequantize_fp8(%q: tensor<1x8x16x128xf8E4M3FN>, %s: tensor<8x1x1xbf16>) -> tensor<1x8x16x128xbf16> {
   %x = ct.dequantize %q scale(%s) quant<float8, attn_head> : (tensor<1x8x16x128xf8E4M3FN>, tensor<8x1x1xbf16>) -> tensor<1x8x16x128xbf16>
   return %x : tensor<1x8x16x128xbf16>
@@ -185,18 +191,87 @@ func.func @nvfp4(%x: tensor<2x64xbf16>, %gs: tensor<1xf32>) -> tensor<2x64xf4E2M
 
 // -----
 
-func.func @float6(%x: tensor<4x32xf32>, %s: tensor<1xf32>) -> tensor<4x32xf32> {
-  // expected-error @+1 {{'ct.fake_quantize' op uses float6 (e2m3), which ct-lower-quant does not lower; expected int2-8, float8 (e4m3fn) or float4 (e2m1)}}
-  %y = ct.fake_quantize %x scale(%s) quant<float6> : (tensor<4x32xf32>, tensor<1xf32>) -> tensor<4x32xf32>
-  return %y : tensor<4x32xf32>
+// fp6 e2m3 (cast_to_fp6): the step 2^(max(e, 0) - 3) from the exponent
+// bits, round half to even, saturate at 7.5, copy the sign; the code is
+// built with integer ops and stored as f6E2M3FN through i6.
+// CHECK-LABEL: @float6
+// CHECK: linalg.generic
+// CHECK:   arith.maxsi
+// CHECK:   math.absf
+// CHECK:   math.roundeven
+// CHECK:   arith.minui
+// CHECK:   %[[C6:.+]] = arith.trunci %{{.+}} : i32 to i6
+// CHECK:   %[[F6:.+]] = arith.bitcast %[[C6]] : i6 to f6E2M3FN
+// CHECK:   linalg.yield %[[F6]] : f6E2M3FN
+// CHECK-NOT: arith.truncf %{{.+}} to f6E2M3FN
+func.func @float6(%x: tensor<4x32xf32>, %s: tensor<1xf32>) -> tensor<4x32xf6E2M3FN> {
+  %q = ct.quantize %x scale(%s) quant<float6> : (tensor<4x32xf32>, tensor<1xf32>) -> tensor<4x32xf6E2M3FN>
+  return %q : tensor<4x32xf6E2M3FN>
 }
 
 // -----
 
-func.func @mx_scales(%x: tensor<4x64xf32>) -> tensor<4x2xf32> {
-  // expected-error @+1 {{'ct.calculate_qparams' op has scale_dtype 'f8E8M0FNU' (MX E8M0 exponent scales are not lowered); expected f32, bf16, f16 or f8E4M3FN}}
+// fp6 codes decode with integer ops: subnormals are the mantissa times 1/8.
+// CHECK-LABEL: @dequantize_float6
+// CHECK: linalg.generic
+// CHECK:   %[[RAW:.+]] = arith.bitcast %{{.+}} : f6E2M3FN to i6
+// CHECK:   arith.extui %[[RAW]] : i6 to i32
+// CHECK:   arith.uitofp
+// CHECK:   arith.constant 1.250000e-01 : f32
+// CHECK:   arith.mulf
+func.func @dequantize_float6(%q: tensor<4x32xf6E2M3FN>, %s: tensor<1xf32>) -> tensor<4x32xf32> {
+  %x = ct.dequantize %q scale(%s) quant<float6> : (tensor<4x32xf6E2M3FN>, tensor<1xf32>) -> tensor<4x32xf32>
+  return %x : tensor<4x32xf32>
+}
+
+// -----
+
+// MXFP8 scales of bf16 data (generate_mx_scales): round_to_power_2 on the
+// bf16 bits (add 2^(6 - 1), keep sign and exponent), the biased exponent
+// 127 + floor(log2) - 8 with -inf for 0, rounded and clamped to uint8, then
+// 2^(e - 127) as the f32 with biased exponent e (0x00400000 = 2^-127 for
+// e = 0), stored as bf16.
+// CHECK-LABEL: @mx_scales
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<4x2xbf16>)
+// CHECK:   %[[ABS:.+]] = arith.maximumf
+// CHECK:   arith.bitcast %[[ABS]] : f32 to i32
+// CHECK:   arith.constant 32 : i32
+// CHECK:   arith.constant 65408 : i32
+// CHECK:   arith.constant 255 : i32
+// CHECK:   %[[FIELD:.+]] = arith.andi
+// CHECK:   arith.sitofp
+// CHECK:   arith.cmpi eq, %[[FIELD]]
+// CHECK:   arith.constant 0xFF800000 : f32
+// CHECK:   arith.constant 1.270000e+02 : f32
+// CHECK:   arith.constant 8.000000e+00 : f32
+// CHECK:   arith.constant 2.550000e+02 : f32
+// CHECK:   math.roundeven
+// CHECK:   %[[E:.+]] = arith.fptosi %{{.+}} : f32 to i32
+// CHECK:   arith.cmpi eq, %[[E]]
+// CHECK:   arith.constant 4194304 : i32
+// CHECK:   arith.shli %[[E]]
+// CHECK:   arith.cmpf oeq
+// CHECK:   arith.constant 1.000000e+00 : f32
+// CHECK:   arith.bitcast %{{.+}} : i16 to bf16
+func.func @mx_scales(%x: tensor<4x64xbf16>) -> tensor<4x2xbf16> {
+  %s = ct.calculate_qparams %x quant<float8, group = 32, scale_dtype = ui8> : (tensor<4x64xbf16>) -> tensor<4x2xbf16>
+  return %s : tensor<4x2xbf16>
+}
+
+// -----
+
+func.func @e8m0_scale_dtype(%x: tensor<4x64xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'ct.calculate_qparams' op has scale_dtype 'f8E8M0FNU'; expected f32, bf16, f16, f8E4M3FN or an integer of at most 8 bits (ui8 for MX E8M0 exponents)}}
   %s = ct.calculate_qparams %x quant<float4, group = 32, scale_dtype = f8E8M0FNU> : (tensor<4x64xf32>) -> tensor<4x2xf32>
   return %s : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @mx_f16(%x: tensor<4x64xf16>) -> tensor<4x2xf16> {
+  // expected-error @+1 {{'ct.calculate_qparams' op computes MX scales of f16 data; expected f32 or bf16}}
+  %s = ct.calculate_qparams %x quant<float4, group = 32, scale_dtype = ui8> : (tensor<4x64xf16>) -> tensor<4x2xf16>
+  return %s : tensor<4x2xf16>
 }
 
 // -----

@@ -112,10 +112,14 @@ static std::string shapeToString(ArrayRef<int64_t> shape) {
 //===----------------------------------------------------------------------===//
 
 /// The .npy descriptor ct-run writes for `elementType`, or "" when the type
-/// has none. ml_dtypes stores bfloat16 and the fp8 types as opaque bytes.
+/// has none. ml_dtypes stores bfloat16 and the fp8 types as opaque bytes;
+/// 4-bit types are uint8 arrays of packed bytes (ct::getStorageShape), as
+/// compressed-tensors stores them.
 static std::string npyDescrFor(Type elementType) {
   if (elementType.isIndex())
     return "<i8";
+  if (ct::isPackedSubByteType(elementType))
+    return "|u1";
   if (elementType.isInteger(1))
     return "|b1";
   if (auto intType = dyn_cast<IntegerType>(elementType)) {
@@ -145,6 +149,8 @@ static bool npyDescrMatches(StringRef descr, Type elementType) {
     return false;
   if (descr == expected)
     return true;
+  if (ct::isPackedSubByteType(elementType))
+    return false;
   StringRef kindAndWidth = descr.drop_front();
   if (expected[1] == 'V')
     return kindAndWidth == StringRef(expected).drop_front();
@@ -187,6 +193,9 @@ static std::string describeDescr(StringRef descr) {
 /// calls it: "<V2 (ml_dtypes bfloat16)".
 static std::string describeDtypeOf(Type elementType) {
   std::string descr = npyDescrFor(elementType);
+  if (ct::isPackedSubByteType(elementType))
+    return describeDescr(descr) + ", two " + typeToString(elementType) +
+           " values per byte";
   if (descr.empty() || descr[1] != 'V')
     return describeDescr(descr);
   // f8E4M3FN -> float8_e4m3fn, the ml_dtypes spelling.
@@ -239,22 +248,34 @@ static Expected<std::unique_ptr<HostArray>> loadInput(unsigned index,
     return makeError(where + ": dtype " + describeDescr(array->descr) +
                      " does not match " + argument + " (expected " +
                      describeDtypeOf(elementType) + ")");
+  SmallVector<int64_t> shape(array->shape.begin(), array->shape.end());
   if (!tensorType) {
-    if (!array->shape.empty())
+    if (!shape.empty())
       return makeError(where + ": " + argument +
                        " is a scalar and needs a 0-d array, got shape " +
-                       shapeToString(array->shape));
+                       shapeToString(shape));
   } else {
-    ArrayRef<int64_t> expected = tensorType.getShape();
-    bool matches = expected.size() == array->shape.size();
+    SmallVector<int64_t> expected =
+        ct::getStorageShape(elementType, tensorType.getShape());
+    bool packed = ct::isPackedSubByteType(elementType);
+    bool matches = expected.size() == shape.size();
     for (size_t i = 0; matches && i < expected.size(); ++i)
-      matches = ShapedType::isDynamic(expected[i]) ||
-                expected[i] == array->shape[i];
+      matches = ShapedType::isDynamic(expected[i]) || expected[i] == shape[i];
+    if (!matches && packed)
+      return makeError(where + ": shape " + shapeToString(shape) +
+                       " does not match " + argument +
+                       ", which expects packed shape [.., C/2] " +
+                       shapeToString(expected) +
+                       " (uint8, element 2i in the low nibble of byte i, "
+                       "2i+1 in the high nibble; ? is any size)");
     if (!matches)
-      return makeError(where + ": shape " + shapeToString(array->shape) +
+      return makeError(where + ": shape " + shapeToString(shape) +
                        " does not match " + argument);
+    // The array holds bytes; the function sees two elements in each.
+    if (packed)
+      shape.back() *= 2;
   }
-  auto host = std::make_unique<HostArray>(elementType, array->shape,
+  auto host = std::make_unique<HostArray>(elementType, shape,
                                          /*isScalar=*/!tensorType);
   std::memcpy(host->data(), array->data.data(), host->size());
   return host;
@@ -329,6 +350,20 @@ static void printArray(llvm::raw_ostream &os, const HostArray &array) {
   visit(measure, 0, 0);
   visit(os, 0, 0);
   os << '\n';
+}
+
+/// A packed 4-bit array as the uint8 array of its bytes ([..., C/2]), which
+/// is how ct-run writes, prints and compares it; other arrays as they are.
+static const HostArray &
+asNpyView(const HostArray &array, std::unique_ptr<HostArray> &storage) {
+  Type elementType = array.getElementType();
+  if (!ct::isPackedSubByteType(elementType))
+    return array;
+  storage = std::make_unique<HostArray>(
+      IntegerType::get(elementType.getContext(), 8, IntegerType::Unsigned),
+      ct::getStorageShape(elementType, array.getShape()));
+  std::memcpy(storage->data(), array.data(), array.size());
+  return *storage;
 }
 
 static ct::NpyArray toNpy(const HostArray &array) {
@@ -514,18 +549,19 @@ static Error run(MLIRContext &context) {
   }
 
   for (auto [index, result] : llvm::enumerate(results)) {
+    std::unique_ptr<HostArray> bytes;
+    const HostArray &npyView = asNpyView(*result, bytes);
     if (!outputFiles.empty())
-      if (Error error = ct::writeNpy(outputFiles[index], toNpy(*result)))
+      if (Error error = ct::writeNpy(outputFiles[index], toNpy(npyView)))
         return error;
     if (!compareFiles.empty()) {
-      if (Error error = compareResult(index, *result))
+      if (Error error = compareResult(index, npyView))
         return error;
     } else if (outputFiles.empty()) {
       llvm::outs() << "result #" << index << ": shape "
-                   << shapeToString(result->getShape()) << ", dtype "
-                   << describeDtypeOf(result->getElementType())
-                   << "\n";
-      printArray(llvm::outs(), *result);
+                   << shapeToString(npyView.getShape()) << ", dtype "
+                   << describeDtypeOf(result->getElementType()) << "\n";
+      printArray(llvm::outs(), npyView);
     }
   }
   return Error::success();

@@ -8,12 +8,12 @@ one func.func per case, run by one `ct-run --exact` invocation that compares,
 bit for bit,
   - the scale (and zero point) of ct.calculate_qparams, unless the case's
     scale was picked by hand ("scale_source": "given");
-  - the codes of ct.quantize: int8 and f8E4M3FN codes as stored; fp4 codes
-    decoded by ct.dequantize with a unit scale (the golden file holds the
-    e2m1 grid values as float32);
+  - the codes of ct.quantize: int8 and f8E4M3FN codes as stored; fp4 and fp6
+    codes decoded by ct.dequantize with a unit scale (the golden file holds
+    the e2m1 / e2m3 grid values as float32);
   - ct.fake_quantize;
-  - ct.dequantize of the golden codes (fp4: of the codes ct.quantize made,
-    as f4E2M1FN has no .npy dtype).
+  - ct.dequantize of the golden codes (fp4, fp6: of the codes ct.quantize
+    made, as f4E2M1FN and f6E2M3FN have no .npy dtype).
 quantize/fake_quantize/dequantize take the library's scale, zero point and
 global scale as inputs, so that a mismatch shows where it starts.
 
@@ -31,32 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "test/Integration/CPU/golden"
 
-_MX = "MX scheme (uint8 E8M0 scales): not lowered by ct-lower-quant yet"
-_FP6 = "float6 (e2m3): not lowered by ct-lower-quant yet"
 _ATTN_HEAD = ("attn_head on a 2-D input: the library broadcasts the result to "
               "[H, R, C], a shape other than the input's; the ct dialect "
               "requires rank >= 3")
 
 # Cases without any compiled check, and why.
 UNSUPPORTED = {
-    "tensor_fp6_sym_static_f32_4x32": _FP6,
-    "group_fp6_sym_dynamic_f32_1x4x3x16_g8": _FP6,
-    "tensor_fp6_sym_static_bf16_4x32": _FP6,
-    "group_fp6_sym_dynamic_bf16_1x4x3x16_g8": _FP6,
-    "mxfp4_static_f32_4x64": _MX,
-    "mxfp4_dynamic_f32_1x2x3x64": _MX,
-    "mxfp8_static_f32_4x64": _MX,
-    "mxfp8_dynamic_f32_1x2x3x64": _MX,
-    "mxfp6_static_f32_4x64": _MX,
-    "mxfp6_dynamic_f32_1x2x3x64": _MX,
-    "mxfp4_static_bf16_4x64": _MX,
-    "mxfp4_dynamic_bf16_1x2x3x64": _MX,
-    "mxfp8_static_bf16_4x64": _MX,
-    "mxfp8_dynamic_bf16_1x2x3x64": _MX,
-    "mxfp6_static_bf16_4x64": _MX,
-    "mxfp6_dynamic_bf16_1x2x3x64": _MX,
-    "edge_zeros_mxfp4_static_f32": _MX,
-    "edge_zeros_mxfp4_static_bf16": _MX,
     "edge_attn_head_on_2d_int8_f32": _ATTN_HEAD,
 }
 
@@ -79,10 +59,6 @@ MLIR_TYPES = {
 def classify(case):
     """Why the pass cannot lower `case`, by rule; None when it can."""
     args = case["args"]
-    if args["scale_dtype"] == "uint8":
-        return _MX
-    if args["type"] == "float" and args["num_bits"] == 6:
-        return _FP6
     if args["strategy"] == "attn_head" and len(case["files"]["x"][0]) < 3:
         return _ATTN_HEAD
     return None
@@ -129,7 +105,8 @@ def emit_case(case):
     name, args, files = case["name"], case["args"], case["files"]
     skipped = SKIPPED_CHECKS.get(name, {})
     scheme = scheme_of(args)
-    is_fp4 = args["type"] == "float" and args["num_bits"] == 4
+    # fp4 and fp6 codes have no .npy dtype: golden q holds their grid values.
+    sub_byte = args["type"] == "float" and args["num_bits"] in (4, 6)
     symmetric = args["symmetric"]
     has_gs = "global_scale" in files
     x_shape = files["x"][0]
@@ -139,7 +116,7 @@ def emit_case(case):
         params.append(("zp", file_type(case, "zp")))
     if has_gs:
         params.append(("gs", file_type(case, "global_scale")))
-    if not is_fp4 and "dq" not in skipped:
+    if not sub_byte and "dq" not in skipped:
         params.append(("q_in", file_type(case, "q")))
     types = dict(params)
 
@@ -177,21 +154,23 @@ def emit_case(case):
         if not symmetric:
             result("%zp_calc", types["zp"], "zp")
 
-    if is_fp4:
-        code_type = tensor_type(x_shape, "f4E2M1FN")
+    if sub_byte:
+        storage = "f4E2M1FN" if args["num_bits"] == 4 else "f6E2M3FN"
+        code_type = tensor_type(x_shape, storage)
     else:
         code_type = file_type(case, "q")
     ops, text = quant_operands("x")
-    if not (is_fp4 and "q" in skipped and "dq" in skipped):
+    if not (sub_byte and "q" in skipped and "dq" in skipped):
         body.append(f"%q = ct.quantize {text} {scheme} : "
                     + functional(operand_types(ops), [code_type]))
-    if is_fp4:
+    if sub_byte:
         if "q" not in skipped:
             # Decode the codes: a unit f32 scale gives the grid values.
             one = tensor_type([1], "f32")
             q_values = tensor_type(x_shape, "f32")
             body.append(f"%one = arith.constant dense<1.0> : {one}")
-            body.append(f"%q_values = ct.dequantize %q scale(%one) quant<float4> : "
+            body.append(f"%q_values = ct.dequantize %q scale(%one) "
+                        f"quant<float{args['num_bits']}> : "
                         + functional([code_type, one], [q_values]))
             result("%q_values", q_values, "q")
     else:
@@ -204,7 +183,7 @@ def emit_case(case):
     result("%fq", fq_type, "fq")
 
     if "dq" not in skipped:
-        data = "q" if is_fp4 else "q_in"
+        data = "q" if sub_byte else "q_in"
         ops, text = quant_operands(data)
         dq_type = file_type(case, "dq")
         body.append(f"%dq = ct.dequantize {text} {scheme} : "
@@ -236,11 +215,13 @@ def emit_case(case):
 
 def family_of(case):
     """The output file of a case: edge and worked cases apart, the others by
-    strategy and element type (and NVFP4)."""
+    strategy and element type (and NVFP4, MX)."""
     name = case["name"]
     for prefix in ("edge", "worked", "nvfp4"):
         if name.startswith(prefix + "_"):
             return prefix
+    if name.startswith("mxfp"):
+        return "mx"
     args = case["args"]
     kind = "int" if args["type"] == "int" else f'fp{args["num_bits"]}'
     return f'{args["strategy"]}_{kind}'

@@ -33,13 +33,16 @@ def LowerQuant : Pass<"ct-lower-quant", "::mlir::func::FuncOp"> {
     (`include/ct/Support/QuantReference.h`, `docs/numerics.md`): bf16
     intermediates are computed in f32 and rounded after every op, the clamp
     precedes the rounding, and fp8 e4m3fn / fp4 e2m1 values are encoded and
-    decoded with integer bit manipulation that vectorizes. Strategies are
+    decoded with integer bit manipulation that vectorizes; so is bf16
+    rounding, because the AVX-512 BF16 conversion that `arith.truncf`
+    becomes flushes subnormals, which torch keeps. Strategies are
     expressed as reshapes: groups expand the last dimension to `[C/g, g]`,
     blocks pad to whole blocks, min/max observers are NaN-propagating
     reductions.
 
-    Schemes the lowering does not implement (MX E8M0 scales, float6,
-    dynamic shapes) are reported as errors on the op.
+    MX schemes (float, group 32, ui8 E8M0 scales) and float6 are lowered
+    too. What the lowering does not implement (dynamic shapes, f64 data, MX
+    scales from f16 data) is reported as an error on the op.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -98,6 +101,27 @@ def PrepareCInterface : Pass<"ct-prepare-c-interface", "::mlir::ModuleOp"> {
     tensor signature as `ct.signature`, which the lowered C ABI no longer
     shows and which `ct-run` uses to marshal `.npy` files.
   }];
+}
+
+def PackSubByteMemRefs : Pass<"ct-pack-sub-byte-memrefs", "::mlir::ModuleOp"> {
+  let summary = "Store 4-bit buffers two elements per byte";
+  let description = [{
+    Packs every buffer of 4-bit elements (`i4` codes, `f4E2M1FN` values) two
+    elements per byte: element 2i in the low nibble and element 2i+1 in the
+    high nibble of byte i, the layout compressed-tensors' `pack_fp4_to_uint8`
+    (`compressors/nvfp4/helpers.py`) writes. Runs on bufferized code whose
+    linalg ops became loops: `f4E2M1FN` buffers are retyped as `i4` (loads
+    and stores get an `arith.bitcast`), then MLIR's narrow-type emulation
+    turns 4-bit memrefs into `i8` ones and their loads and stores into byte
+    accesses that extract or insert a nibble.
+
+    A public function takes a 4-bit argument `memref<...xCxi4>` as the
+    caller's packed bytes `memref<...x(C/2)xi8>`, so C must be even; such a
+    function may not return a 4-bit buffer or be called inside the module.
+    Other buffers are packed along their flattened elements.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def AnnotateTargetFeatures

@@ -24,11 +24,30 @@ namespace ct {
 /// initializes the host target for the JIT.
 void initializeCpuRunner(mlir::DialectRegistry &registry);
 
-/// Bytes per element of `elementType` as the compiled code stores it.
+/// Bytes per element of `elementType` as the compiled code stores it; 4-bit
+/// types, which it packs, take one byte per two elements (see
+/// getStorageShape).
 size_t getElementByteSize(mlir::Type elementType);
 
+/// Whether compiled code stores `elementType` (i4, f4E2M1FN) two elements
+/// per byte (ct-pack-sub-byte-memrefs).
+bool isPackedSubByteType(mlir::Type elementType);
+
+/// The shape of the buffer compiled code takes for an array of `shape`:
+/// `shape` itself, or [..., C/2] bytes for packed 4-bit types (element 2i
+/// in the low nibble of byte i, 2i+1 in the high one). `shape` must then
+/// have an even innermost size.
+llvm::SmallVector<int64_t> getStorageShape(mlir::Type elementType,
+                                           llvm::ArrayRef<int64_t> shape);
+
+/// Bytes of the buffer compiled code takes for an array of `shape`.
+size_t getStorageByteSize(mlir::Type elementType,
+                          llvm::ArrayRef<int64_t> shape);
+
 /// A dense row-major array in a 64-byte aligned buffer, passed to compiled
-/// code as a memref descriptor (tensors) or by value (scalars).
+/// code as a memref descriptor (tensors) or by value (scalars). Packed 4-bit
+/// arrays have their logical shape here and the storage shape
+/// (getStorageShape) in the descriptor.
 class HostArray {
 public:
   HostArray(mlir::Type elementType, llvm::ArrayRef<int64_t> shape,

@@ -40,6 +40,11 @@ func.func @asym_fp4() attributes {s = #ct.quant<float4, asymmetric>} { return }
 
 // -----
 
+// expected-error @+1 {{asymmetric float6 quantization is not supported}}
+func.func @asym_fp6() attributes {s = #ct.quant<float6, asymmetric>} { return }
+
+// -----
+
 // expected-error @+1 {{strategy group requires a positive group_size, got 0}}
 func.func @group_size() attributes {s = #ct.quant<int4, group = 0>} { return }
 
@@ -65,8 +70,8 @@ func.func @local_group() attributes {s = #ct.quant<float4, group = 16, dynamic =
 
 // -----
 
-// expected-error @+1 {{scale_dtype must be a float type, got 'i8'}}
-func.func @scale_dtype() attributes {s = #ct.quant<int8, scale_dtype = i8>} { return }
+// expected-error @+1 {{scale_dtype must be an integer or float type, got 'index'}}
+func.func @scale_dtype() attributes {s = #ct.quant<int8, scale_dtype = index>} { return }
 
 // -----
 

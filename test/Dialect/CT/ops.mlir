@@ -26,7 +26,9 @@ func.func @scheme_forms() attributes {
     // CHECK-SAME: j = #ct.quant<float6>
     j = #ct.quant<float6>,
     // CHECK-SAME: k = #ct.quant<int8, dynamic>
-    k = #ct.quant<int8, tensor, dynamic>} {
+    k = #ct.quant<int8, tensor, dynamic>,
+    // CHECK-SAME: l = #ct.quant<float4, group = 32, scale_dtype = ui8>
+    l = #ct.quant<float4, group = 32, scale_dtype = ui8>} {
   return
 }
 

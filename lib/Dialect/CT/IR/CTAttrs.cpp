@@ -189,8 +189,10 @@ QuantSchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "float quantization supports num_bits 4 (e2m1), 6 "
                           "(e2m3) and 8 (e4m3fn), got "
                        << numBits;
-  if (type == QuantType::Float && numBits == 4 && !symmetric)
-    return emitError() << "asymmetric float4 quantization is not supported";
+  // calculate_qparams: asymmetric fp4/fp6 raises NotImplementedError.
+  if (type == QuantType::Float && numBits != 8 && !symmetric)
+    return emitError() << "asymmetric float" << numBits
+                       << " quantization is not supported";
 
   bool grouped =
       strategy == QuantStrategy::Group || strategy == QuantStrategy::TensorGroup;
@@ -222,8 +224,10 @@ QuantSchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "dynamic = local requires strategy tensor_group, got "
                        << stringifyQuantStrategy(strategy);
 
-  if (scaleDtype && !isa<FloatType>(scaleDtype))
-    return emitError() << "scale_dtype must be a float type, got " << scaleDtype;
+  // Integer scale dtypes are the library's uint8 E8M0 exponents of MX schemes.
+  if (scaleDtype && !isa<FloatType, IntegerType>(scaleDtype))
+    return emitError() << "scale_dtype must be an integer or float type, got "
+                       << scaleDtype;
   if (zpDtype && !isa<FloatType, IntegerType>(zpDtype))
     return emitError() << "zp_dtype must be an integer or float type, got "
                        << zpDtype;

@@ -75,11 +75,14 @@ func.func @edge_zeros_nvfp4_static_f32(%x: tensor<2x16xf32>, %scale: tensor<2x1x
   return %s_calc, %q_values, %fq, %dq : tensor<2x1xf32>, tensor<2x16xf32>, tensor<2x16xf32>, tensor<2x16xf32>
 }
 
-// x/scale lands on k+0.5: clamp first, then round half to even
-// RUN: ct-run %s --entry edge_ties_int8_sym_static_f32 --input %S/quant/edge_ties_int8_sym_static_f32.x.npy --input %S/quant/edge_ties_int8_sym_static_f32.scale.npy --input %S/quant/edge_ties_int8_sym_static_f32.q.npy --compare %S/quant/edge_ties_int8_sym_static_f32.q.npy --compare %S/quant/edge_ties_int8_sym_static_f32.fq.npy --compare %S/quant/edge_ties_int8_sym_static_f32.dq.npy --exact
-func.func @edge_ties_int8_sym_static_f32(%x: tensor<14xf32>, %scale: tensor<1xf32>, %q_in: tensor<14xi8>) -> (tensor<14xi8>, tensor<14xf32>, tensor<14xf32>) {
-  %q = ct.quantize %x scale(%scale) quant<int8> : (tensor<14xf32>, tensor<1xf32>) -> tensor<14xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int8> : (tensor<14xf32>, tensor<1xf32>) -> tensor<14xf32>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int8> : (tensor<14xi8>, tensor<1xf32>) -> tensor<14xf32>
-  return %q, %fq, %dq : tensor<14xi8>, tensor<14xf32>, tensor<14xf32>
+// all-zero group: E8M0 exponent 0 -> scale 2^-127
+// RUN: ct-run %s --entry edge_zeros_mxfp4_static_f32 --input %S/quant/edge_zeros_mxfp4_static_f32.x.npy --input %S/quant/edge_zeros_mxfp4_static_f32.scale.npy --compare %S/quant/edge_zeros_mxfp4_static_f32.scale.npy --compare %S/quant/edge_zeros_mxfp4_static_f32.q.npy --compare %S/quant/edge_zeros_mxfp4_static_f32.fq.npy --compare %S/quant/edge_zeros_mxfp4_static_f32.dq.npy --exact
+func.func @edge_zeros_mxfp4_static_f32(%x: tensor<2x32xf32>, %scale: tensor<2x1xf32>) -> (tensor<2x1xf32>, tensor<2x32xf32>, tensor<2x32xf32>, tensor<2x32xf32>) {
+  %s_calc = ct.calculate_qparams %x quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xf32>) -> tensor<2x1xf32>
+  %q = ct.quantize %x scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xf32>, tensor<2x1xf32>) -> tensor<2x32xf4E2M1FN>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %q_values = ct.dequantize %q scale(%one) quant<float4> : (tensor<2x32xf4E2M1FN>, tensor<1xf32>) -> tensor<2x32xf32>
+  %fq = ct.fake_quantize %x scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xf32>, tensor<2x1xf32>) -> tensor<2x32xf32>
+  %dq = ct.dequantize %q scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xf4E2M1FN>, tensor<2x1xf32>) -> tensor<2x32xf32>
+  return %s_calc, %q_values, %fq, %dq : tensor<2x1xf32>, tensor<2x32xf32>, tensor<2x32xf32>, tensor<2x32xf32>
 }

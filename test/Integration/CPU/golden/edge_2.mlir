@@ -3,6 +3,17 @@
 // and compares scales, codes, fake-quantized and dequantized values with the
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
+// x/scale beyond [qmin,qmax] is clamped before rounding
+// RUN: ct-run %s --entry edge_clamp_fp4_sym_static_f32 --input %S/quant/edge_clamp_fp4_sym_static_f32.x.npy --input %S/quant/edge_clamp_fp4_sym_static_f32.scale.npy --compare %S/quant/edge_clamp_fp4_sym_static_f32.q.npy --compare %S/quant/edge_clamp_fp4_sym_static_f32.fq.npy --compare %S/quant/edge_clamp_fp4_sym_static_f32.dq.npy --exact
+func.func @edge_clamp_fp4_sym_static_f32(%x: tensor<10xf32>, %scale: tensor<1xf32>) -> (tensor<10xf32>, tensor<10xf32>, tensor<10xf32>) {
+  %q = ct.quantize %x scale(%scale) quant<float4> : (tensor<10xf32>, tensor<1xf32>) -> tensor<10xf4E2M1FN>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %q_values = ct.dequantize %q scale(%one) quant<float4> : (tensor<10xf4E2M1FN>, tensor<1xf32>) -> tensor<10xf32>
+  %fq = ct.fake_quantize %x scale(%scale) quant<float4> : (tensor<10xf32>, tensor<1xf32>) -> tensor<10xf32>
+  %dq = ct.dequantize %q scale(%scale) quant<float4> : (tensor<10xf4E2M1FN>, tensor<1xf32>) -> tensor<10xf32>
+  return %q_values, %fq, %dq : tensor<10xf32>, tensor<10xf32>, tensor<10xf32>
+}
+
 // RUN: ct-run %s --entry edge_clamp_int8_asym_static_f32 --input %S/quant/edge_clamp_int8_asym_static_f32.x.npy --input %S/quant/edge_clamp_int8_asym_static_f32.scale.npy --input %S/quant/edge_clamp_int8_asym_static_f32.zp.npy --input %S/quant/edge_clamp_int8_asym_static_f32.q.npy --compare %S/quant/edge_clamp_int8_asym_static_f32.q.npy --compare %S/quant/edge_clamp_int8_asym_static_f32.fq.npy --compare %S/quant/edge_clamp_int8_asym_static_f32.dq.npy --exact
 func.func @edge_clamp_int8_asym_static_f32(%x: tensor<10xf32>, %scale: tensor<1xf32>, %zp: tensor<1xi8>, %q_in: tensor<10xi8>) -> (tensor<10xi8>, tensor<10xf32>, tensor<10xf32>) {
   %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xf32>, tensor<1xf32>, tensor<1xi8>) -> tensor<10xi8>
@@ -63,16 +74,6 @@ func.func @edge_negabsmax_int4_sym_dynamic_f32(%x: tensor<6xf32>, %scale: tensor
 // scale exactly 2^-5: -absmax/scale = qmin - 0.5 exactly -> half-even gives qmin
 // RUN: ct-run %s --entry edge_negabsmax_exact_int4_sym_dynamic_f32 --input %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.x.npy --input %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.scale.npy --input %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.scale.npy --compare %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.fq.npy --compare %S/quant/edge_negabsmax_exact_int4_sym_dynamic_f32.dq.npy --exact
 func.func @edge_negabsmax_exact_int4_sym_dynamic_f32(%x: tensor<5xf32>, %scale: tensor<1xf32>, %q_in: tensor<5xi8>) -> (tensor<1xf32>, tensor<5xi8>, tensor<5xf32>, tensor<5xf32>) {
-  %s_calc = ct.calculate_qparams %x quant<int4, dynamic> : (tensor<5xf32>) -> tensor<1xf32>
-  %q = ct.quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xf32>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int4, dynamic> : (tensor<5xi8>, tensor<1xf32>) -> tensor<5xf32>
-  return %s_calc, %q, %fq, %dq : tensor<1xf32>, tensor<5xi8>, tensor<5xf32>, tensor<5xf32>
-}
-
-// +absmax/scale = qmax + 0.5 -> clamped to qmax
-// RUN: ct-run %s --entry edge_posabsmax_int4_sym_dynamic_f32 --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.x.npy --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.scale.npy --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.scale.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.fq.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.dq.npy --exact
-func.func @edge_posabsmax_int4_sym_dynamic_f32(%x: tensor<5xf32>, %scale: tensor<1xf32>, %q_in: tensor<5xi8>) -> (tensor<1xf32>, tensor<5xi8>, tensor<5xf32>, tensor<5xf32>) {
   %s_calc = ct.calculate_qparams %x quant<int4, dynamic> : (tensor<5xf32>) -> tensor<1xf32>
   %q = ct.quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xi8>
   %fq = ct.fake_quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xf32>

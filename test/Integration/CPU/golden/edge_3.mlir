@@ -3,6 +3,16 @@
 // and compares scales, codes, fake-quantized and dequantized values with the
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
+// +absmax/scale = qmax + 0.5 -> clamped to qmax
+// RUN: ct-run %s --entry edge_posabsmax_int4_sym_dynamic_f32 --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.x.npy --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.scale.npy --input %S/quant/edge_posabsmax_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.scale.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.q.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.fq.npy --compare %S/quant/edge_posabsmax_int4_sym_dynamic_f32.dq.npy --exact
+func.func @edge_posabsmax_int4_sym_dynamic_f32(%x: tensor<5xf32>, %scale: tensor<1xf32>, %q_in: tensor<5xi8>) -> (tensor<1xf32>, tensor<5xi8>, tensor<5xf32>, tensor<5xf32>) {
+  %s_calc = ct.calculate_qparams %x quant<int4, dynamic> : (tensor<5xf32>) -> tensor<1xf32>
+  %q = ct.quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xi8>
+  %fq = ct.fake_quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xf32>, tensor<1xf32>) -> tensor<5xf32>
+  %dq = ct.dequantize %q_in scale(%scale) quant<int4, dynamic> : (tensor<5xi8>, tensor<1xf32>) -> tensor<5xf32>
+  return %s_calc, %q, %fq, %dq : tensor<1xf32>, tensor<5xi8>, tensor<5xf32>, tensor<5xf32>
+}
+
 // RUN: ct-run %s --entry edge_negabsmax_int4_asym_dynamic_f32 --input %S/quant/edge_negabsmax_int4_asym_dynamic_f32.x.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_f32.scale.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_f32.zp.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_f32.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_f32.scale.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_f32.zp.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_f32.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_f32.fq.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_f32.dq.npy --exact
 func.func @edge_negabsmax_int4_asym_dynamic_f32(%x: tensor<6xf32>, %scale: tensor<1xf32>, %zp: tensor<1xi8>, %q_in: tensor<6xi8>) -> (tensor<1xf32>, tensor<1xi8>, tensor<6xi8>, tensor<6xf32>, tensor<6xf32>) {
   %s_calc, %zp_calc = ct.calculate_qparams %x quant<int4, asymmetric, dynamic> : (tensor<6xf32>) -> (tensor<1xf32>, tensor<1xi8>)
@@ -66,14 +76,4 @@ func.func @edge_naninf_fp8_static_f32(%x: tensor<6xf32>, %scale: tensor<1xf32>, 
 func.func @edge_naninf_fp4_static_f32(%x: tensor<6xf32>, %scale: tensor<1xf32>) -> (tensor<6xf32>) {
   %fq = ct.fake_quantize %x scale(%scale) quant<float4> : (tensor<6xf32>, tensor<1xf32>) -> tensor<6xf32>
   return %fq : tensor<6xf32>
-}
-
-// NaN in the observed tensor makes the scale NaN
-// RUN: ct-run %s --entry edge_nan_int8_dynamic_f32 --input %S/quant/edge_nan_int8_dynamic_f32.x.npy --input %S/quant/edge_nan_int8_dynamic_f32.scale.npy --input %S/quant/edge_nan_int8_dynamic_f32.q.npy --compare %S/quant/edge_nan_int8_dynamic_f32.scale.npy --compare %S/quant/edge_nan_int8_dynamic_f32.q.npy --compare %S/quant/edge_nan_int8_dynamic_f32.fq.npy --compare %S/quant/edge_nan_int8_dynamic_f32.dq.npy --exact
-func.func @edge_nan_int8_dynamic_f32(%x: tensor<4xf32>, %scale: tensor<1xf32>, %q_in: tensor<4xi8>) -> (tensor<1xf32>, tensor<4xi8>, tensor<4xf32>, tensor<4xf32>) {
-  %s_calc = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<4xf32>) -> tensor<1xf32>
-  %q = ct.quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<4xi8>, tensor<1xf32>) -> tensor<4xf32>
-  return %s_calc, %q, %fq, %dq : tensor<1xf32>, tensor<4xi8>, tensor<4xf32>, tensor<4xf32>
 }

@@ -4,6 +4,16 @@
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
 // scale 0 -> eps; asymmetric zp = qmin - 0/0 = NaN
+// RUN: ct-run %s --entry edge_zeros_int8_asym_dynamic_bf16 --input %S/quant/edge_zeros_int8_asym_dynamic_bf16.x.npy --input %S/quant/edge_zeros_int8_asym_dynamic_bf16.scale.npy --input %S/quant/edge_zeros_int8_asym_dynamic_bf16.zp.npy --input %S/quant/edge_zeros_int8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_zeros_int8_asym_dynamic_bf16.scale.npy --compare %S/quant/edge_zeros_int8_asym_dynamic_bf16.zp.npy --compare %S/quant/edge_zeros_int8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_zeros_int8_asym_dynamic_bf16.fq.npy --compare %S/quant/edge_zeros_int8_asym_dynamic_bf16.dq.npy --exact
+func.func @edge_zeros_int8_asym_dynamic_bf16(%x: tensor<2x8xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<2x8xi8>) -> (tensor<1xbf16>, tensor<1xi8>, tensor<2x8xi8>, tensor<2x8xbf16>, tensor<2x8xbf16>) {
+  %s_calc, %zp_calc = ct.calculate_qparams %x quant<int8, asymmetric, dynamic> : (tensor<2x8xbf16>) -> (tensor<1xbf16>, tensor<1xi8>)
+  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric, dynamic> : (tensor<2x8xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<2x8xi8>
+  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric, dynamic> : (tensor<2x8xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<2x8xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int8, asymmetric, dynamic> : (tensor<2x8xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<2x8xbf16>
+  return %s_calc, %zp_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<1xi8>, tensor<2x8xi8>, tensor<2x8xbf16>, tensor<2x8xbf16>
+}
+
+// scale 0 -> eps; asymmetric zp = qmin - 0/0 = NaN
 // RUN: ct-run %s --entry edge_zeros_fp8_sym_dynamic_bf16 --input %S/quant/edge_zeros_fp8_sym_dynamic_bf16.x.npy --input %S/quant/edge_zeros_fp8_sym_dynamic_bf16.scale.npy --input %S/quant/edge_zeros_fp8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_zeros_fp8_sym_dynamic_bf16.scale.npy --compare %S/quant/edge_zeros_fp8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_zeros_fp8_sym_dynamic_bf16.fq.npy --compare %S/quant/edge_zeros_fp8_sym_dynamic_bf16.dq.npy --exact
 func.func @edge_zeros_fp8_sym_dynamic_bf16(%x: tensor<2x8xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<2x8xf8E4M3FN>) -> (tensor<1xbf16>, tensor<2x8xf8E4M3FN>, tensor<2x8xbf16>, tensor<2x8xbf16>) {
   %s_calc = ct.calculate_qparams %x quant<float8, dynamic> : (tensor<2x8xbf16>) -> tensor<1xbf16>
@@ -55,6 +65,18 @@ func.func @edge_zeros_nvfp4_static_bf16(%x: tensor<2x16xbf16>, %scale: tensor<2x
   return %s_calc, %q_values, %fq, %dq : tensor<2x1xf32>, tensor<2x16xf32>, tensor<2x16xbf16>, tensor<2x16xf32>
 }
 
+// all-zero group: E8M0 exponent 0 -> scale 2^-127
+// RUN: ct-run %s --entry edge_zeros_mxfp4_static_bf16 --input %S/quant/edge_zeros_mxfp4_static_bf16.x.npy --input %S/quant/edge_zeros_mxfp4_static_bf16.scale.npy --compare %S/quant/edge_zeros_mxfp4_static_bf16.scale.npy --compare %S/quant/edge_zeros_mxfp4_static_bf16.q.npy --compare %S/quant/edge_zeros_mxfp4_static_bf16.fq.npy --compare %S/quant/edge_zeros_mxfp4_static_bf16.dq.npy --exact
+func.func @edge_zeros_mxfp4_static_bf16(%x: tensor<2x32xbf16>, %scale: tensor<2x1xbf16>) -> (tensor<2x1xbf16>, tensor<2x32xf32>, tensor<2x32xbf16>, tensor<2x32xbf16>) {
+  %s_calc = ct.calculate_qparams %x quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xbf16>) -> tensor<2x1xbf16>
+  %q = ct.quantize %x scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xbf16>, tensor<2x1xbf16>) -> tensor<2x32xf4E2M1FN>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %q_values = ct.dequantize %q scale(%one) quant<float4> : (tensor<2x32xf4E2M1FN>, tensor<1xf32>) -> tensor<2x32xf32>
+  %fq = ct.fake_quantize %x scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xbf16>, tensor<2x1xbf16>) -> tensor<2x32xbf16>
+  %dq = ct.dequantize %q scale(%scale) quant<float4, group = 32, scale_dtype = ui8> : (tensor<2x32xf4E2M1FN>, tensor<2x1xbf16>) -> tensor<2x32xbf16>
+  return %s_calc, %q_values, %fq, %dq : tensor<2x1xbf16>, tensor<2x32xf32>, tensor<2x32xbf16>, tensor<2x32xbf16>
+}
+
 // x/scale lands on k+0.5: clamp first, then round half to even
 // RUN: ct-run %s --entry edge_ties_int8_sym_static_bf16 --input %S/quant/edge_ties_int8_sym_static_bf16.x.npy --input %S/quant/edge_ties_int8_sym_static_bf16.scale.npy --input %S/quant/edge_ties_int8_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_sym_static_bf16.fq.npy --compare %S/quant/edge_ties_int8_sym_static_bf16.dq.npy --exact
 func.func @edge_ties_int8_sym_static_bf16(%x: tensor<14xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<14xi8>) -> (tensor<14xi8>, tensor<14xbf16>, tensor<14xbf16>) {
@@ -62,21 +84,4 @@ func.func @edge_ties_int8_sym_static_bf16(%x: tensor<14xbf16>, %scale: tensor<1x
   %fq = ct.fake_quantize %x scale(%scale) quant<int8> : (tensor<14xbf16>, tensor<1xbf16>) -> tensor<14xbf16>
   %dq = ct.dequantize %q_in scale(%scale) quant<int8> : (tensor<14xi8>, tensor<1xbf16>) -> tensor<14xbf16>
   return %q, %fq, %dq : tensor<14xi8>, tensor<14xbf16>, tensor<14xbf16>
-}
-
-// RUN: ct-run %s --entry edge_ties_int4_sym_static_bf16 --input %S/quant/edge_ties_int4_sym_static_bf16.x.npy --input %S/quant/edge_ties_int4_sym_static_bf16.scale.npy --input %S/quant/edge_ties_int4_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.fq.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.dq.npy --exact
-func.func @edge_ties_int4_sym_static_bf16(%x: tensor<11xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<11xi8>) -> (tensor<11xi8>, tensor<11xbf16>, tensor<11xbf16>) {
-  %q = ct.quantize %x scale(%scale) quant<int4> : (tensor<11xbf16>, tensor<1xbf16>) -> tensor<11xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int4> : (tensor<11xbf16>, tensor<1xbf16>) -> tensor<11xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int4> : (tensor<11xi8>, tensor<1xbf16>) -> tensor<11xbf16>
-  return %q, %fq, %dq : tensor<11xi8>, tensor<11xbf16>, tensor<11xbf16>
-}
-
-// x/scale + zp on a tie; zp 5
-// RUN: ct-run %s --entry edge_ties_int8_asym_static_bf16 --input %S/quant/edge_ties_int8_asym_static_bf16.x.npy --input %S/quant/edge_ties_int8_asym_static_bf16.scale.npy --input %S/quant/edge_ties_int8_asym_static_bf16.zp.npy --input %S/quant/edge_ties_int8_asym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.fq.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.dq.npy --exact
-func.func @edge_ties_int8_asym_static_bf16(%x: tensor<9xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<9xi8>) -> (tensor<9xi8>, tensor<9xbf16>, tensor<9xbf16>) {
-  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xi8>
-  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xbf16>
-  return %q, %fq, %dq : tensor<9xi8>, tensor<9xbf16>, tensor<9xbf16>
 }

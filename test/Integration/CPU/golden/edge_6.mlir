@@ -3,6 +3,23 @@
 // and compares scales, codes, fake-quantized and dequantized values with the
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
+// RUN: ct-run %s --entry edge_ties_int4_sym_static_bf16 --input %S/quant/edge_ties_int4_sym_static_bf16.x.npy --input %S/quant/edge_ties_int4_sym_static_bf16.scale.npy --input %S/quant/edge_ties_int4_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.q.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.fq.npy --compare %S/quant/edge_ties_int4_sym_static_bf16.dq.npy --exact
+func.func @edge_ties_int4_sym_static_bf16(%x: tensor<11xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<11xi8>) -> (tensor<11xi8>, tensor<11xbf16>, tensor<11xbf16>) {
+  %q = ct.quantize %x scale(%scale) quant<int4> : (tensor<11xbf16>, tensor<1xbf16>) -> tensor<11xi8>
+  %fq = ct.fake_quantize %x scale(%scale) quant<int4> : (tensor<11xbf16>, tensor<1xbf16>) -> tensor<11xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) quant<int4> : (tensor<11xi8>, tensor<1xbf16>) -> tensor<11xbf16>
+  return %q, %fq, %dq : tensor<11xi8>, tensor<11xbf16>, tensor<11xbf16>
+}
+
+// x/scale + zp on a tie; zp 5
+// RUN: ct-run %s --entry edge_ties_int8_asym_static_bf16 --input %S/quant/edge_ties_int8_asym_static_bf16.x.npy --input %S/quant/edge_ties_int8_asym_static_bf16.scale.npy --input %S/quant/edge_ties_int8_asym_static_bf16.zp.npy --input %S/quant/edge_ties_int8_asym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.q.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.fq.npy --compare %S/quant/edge_ties_int8_asym_static_bf16.dq.npy --exact
+func.func @edge_ties_int8_asym_static_bf16(%x: tensor<9xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<9xi8>) -> (tensor<9xi8>, tensor<9xbf16>, tensor<9xbf16>) {
+  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xi8>
+  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<9xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<9xbf16>
+  return %q, %fq, %dq : tensor<9xi8>, tensor<9xbf16>, tensor<9xbf16>
+}
+
 // e2m1 boundaries: ties go to the even mantissa
 // RUN: ct-run %s --entry edge_ties_fp4_static_bf16 --input %S/quant/edge_ties_fp4_static_bf16.x.npy --input %S/quant/edge_ties_fp4_static_bf16.scale.npy --compare %S/quant/edge_ties_fp4_static_bf16.q.npy --compare %S/quant/edge_ties_fp4_static_bf16.fq.npy --compare %S/quant/edge_ties_fp4_static_bf16.dq.npy --exact
 func.func @edge_ties_fp4_static_bf16(%x: tensor<20xbf16>, %scale: tensor<1xbf16>) -> (tensor<20xf32>, tensor<20xbf16>, tensor<20xbf16>) {
@@ -59,22 +76,4 @@ func.func @edge_clamp_fp4_sym_static_bf16(%x: tensor<10xbf16>, %scale: tensor<1x
   %fq = ct.fake_quantize %x scale(%scale) quant<float4> : (tensor<10xbf16>, tensor<1xbf16>) -> tensor<10xbf16>
   %dq = ct.dequantize %q scale(%scale) quant<float4> : (tensor<10xf4E2M1FN>, tensor<1xbf16>) -> tensor<10xbf16>
   return %q_values, %fq, %dq : tensor<10xf32>, tensor<10xbf16>, tensor<10xbf16>
-}
-
-// RUN: ct-run %s --entry edge_clamp_int8_asym_static_bf16 --input %S/quant/edge_clamp_int8_asym_static_bf16.x.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.scale.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.zp.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.q.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.q.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.fq.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.dq.npy --exact
-func.func @edge_clamp_int8_asym_static_bf16(%x: tensor<10xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<10xi8>) -> (tensor<10xi8>, tensor<10xbf16>, tensor<10xbf16>) {
-  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xi8>
-  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xbf16>
-  return %q, %fq, %dq : tensor<10xi8>, tensor<10xbf16>, tensor<10xbf16>
-}
-
-// scale = absmax/(range/2) rounds up in f32/bf16, so -absmax/scale lands just above qmin - 0.5 -> qmin + 1
-// RUN: ct-run %s --entry edge_negabsmax_int8_sym_dynamic_bf16 --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.dq.npy --exact
-func.func @edge_negabsmax_int8_sym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<6xi8>) -> (tensor<1xbf16>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>) {
-  %s_calc = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<6xbf16>) -> tensor<1xbf16>
-  %q = ct.quantize %x scale(%scale) quant<int8, dynamic> : (tensor<6xbf16>, tensor<1xbf16>) -> tensor<6xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<6xbf16>, tensor<1xbf16>) -> tensor<6xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<6xi8>, tensor<1xbf16>) -> tensor<6xbf16>
-  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>
 }

@@ -3,6 +3,24 @@
 // and compares scales, codes, fake-quantized and dequantized values with the
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
+// RUN: ct-run %s --entry edge_clamp_int8_asym_static_bf16 --input %S/quant/edge_clamp_int8_asym_static_bf16.x.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.scale.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.zp.npy --input %S/quant/edge_clamp_int8_asym_static_bf16.q.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.q.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.fq.npy --compare %S/quant/edge_clamp_int8_asym_static_bf16.dq.npy --exact
+func.func @edge_clamp_int8_asym_static_bf16(%x: tensor<10xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<10xi8>) -> (tensor<10xi8>, tensor<10xbf16>, tensor<10xbf16>) {
+  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xi8>
+  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int8, asymmetric> : (tensor<10xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<10xbf16>
+  return %q, %fq, %dq : tensor<10xi8>, tensor<10xbf16>, tensor<10xbf16>
+}
+
+// scale = absmax/(range/2) rounds up in f32/bf16, so -absmax/scale lands just above qmin - 0.5 -> qmin + 1
+// RUN: ct-run %s --entry edge_negabsmax_int8_sym_dynamic_bf16 --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_int8_sym_dynamic_bf16.dq.npy --exact
+func.func @edge_negabsmax_int8_sym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<6xi8>) -> (tensor<1xbf16>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>) {
+  %s_calc = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<6xbf16>) -> tensor<1xbf16>
+  %q = ct.quantize %x scale(%scale) quant<int8, dynamic> : (tensor<6xbf16>, tensor<1xbf16>) -> tensor<6xi8>
+  %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<6xbf16>, tensor<1xbf16>) -> tensor<6xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<6xi8>, tensor<1xbf16>) -> tensor<6xbf16>
+  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>
+}
+
 // scale exactly 2^-5: -absmax/scale = qmin - 0.5 exactly -> half-even gives qmin
 // RUN: ct-run %s --entry edge_negabsmax_exact_int8_sym_dynamic_bf16 --input %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_exact_int8_sym_dynamic_bf16.dq.npy --exact
 func.func @edge_negabsmax_exact_int8_sym_dynamic_bf16(%x: tensor<5xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<5xi8>) -> (tensor<1xbf16>, tensor<5xi8>, tensor<5xbf16>, tensor<5xbf16>) {
@@ -60,23 +78,4 @@ func.func @edge_posabsmax_int4_sym_dynamic_bf16(%x: tensor<5xbf16>, %scale: tens
   %fq = ct.fake_quantize %x scale(%scale) quant<int4, dynamic> : (tensor<5xbf16>, tensor<1xbf16>) -> tensor<5xbf16>
   %dq = ct.dequantize %q_in scale(%scale) quant<int4, dynamic> : (tensor<5xi8>, tensor<1xbf16>) -> tensor<5xbf16>
   return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<5xi8>, tensor<5xbf16>, tensor<5xbf16>
-}
-
-// RUN: ct-run %s --entry edge_negabsmax_int4_asym_dynamic_bf16 --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.zp.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.zp.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.dq.npy --exact
-func.func @edge_negabsmax_int4_asym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<6xi8>) -> (tensor<1xbf16>, tensor<1xi8>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>) {
-  %s_calc, %zp_calc = ct.calculate_qparams %x quant<int4, asymmetric, dynamic> : (tensor<6xbf16>) -> (tensor<1xbf16>, tensor<1xi8>)
-  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xi8>
-  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xbf16>
-  return %s_calc, %zp_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<1xi8>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>
-}
-
-// fp8 asymmetric: zp is rounded onto the fp8 grid, not to an integer
-// RUN: ct-run %s --entry edge_negabsmax_fp8_asym_dynamic_bf16 --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.zp.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.zp.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.dq.npy --exact
-func.func @edge_negabsmax_fp8_asym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xf8E4M3FN>, %q_in: tensor<6xf8E4M3FN>) -> (tensor<1xbf16>, tensor<1xf8E4M3FN>, tensor<6xf8E4M3FN>, tensor<6xbf16>, tensor<6xbf16>) {
-  %s_calc, %zp_calc = ct.calculate_qparams %x quant<float8, asymmetric, dynamic> : (tensor<6xbf16>) -> (tensor<1xbf16>, tensor<1xf8E4M3FN>)
-  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xf8E4M3FN>
-  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xf8E4M3FN>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xbf16>
-  return %s_calc, %zp_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<1xf8E4M3FN>, tensor<6xf8E4M3FN>, tensor<6xbf16>, tensor<6xbf16>
 }

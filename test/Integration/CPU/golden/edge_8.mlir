@@ -3,6 +3,25 @@
 // and compares scales, codes, fake-quantized and dequantized values with the
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
+// RUN: ct-run %s --entry edge_negabsmax_int4_asym_dynamic_bf16 --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.zp.npy --input %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.zp.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_int4_asym_dynamic_bf16.dq.npy --exact
+func.func @edge_negabsmax_int4_asym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xi8>, %q_in: tensor<6xi8>) -> (tensor<1xbf16>, tensor<1xi8>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>) {
+  %s_calc, %zp_calc = ct.calculate_qparams %x quant<int4, asymmetric, dynamic> : (tensor<6xbf16>) -> (tensor<1xbf16>, tensor<1xi8>)
+  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xi8>
+  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<int4, asymmetric, dynamic> : (tensor<6xi8>, tensor<1xbf16>, tensor<1xi8>) -> tensor<6xbf16>
+  return %s_calc, %zp_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<1xi8>, tensor<6xi8>, tensor<6xbf16>, tensor<6xbf16>
+}
+
+// fp8 asymmetric: zp is rounded onto the fp8 grid, not to an integer
+// RUN: ct-run %s --entry edge_negabsmax_fp8_asym_dynamic_bf16 --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.x.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.scale.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.zp.npy --input %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.scale.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.zp.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.q.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.fq.npy --compare %S/quant/edge_negabsmax_fp8_asym_dynamic_bf16.dq.npy --exact
+func.func @edge_negabsmax_fp8_asym_dynamic_bf16(%x: tensor<6xbf16>, %scale: tensor<1xbf16>, %zp: tensor<1xf8E4M3FN>, %q_in: tensor<6xf8E4M3FN>) -> (tensor<1xbf16>, tensor<1xf8E4M3FN>, tensor<6xf8E4M3FN>, tensor<6xbf16>, tensor<6xbf16>) {
+  %s_calc, %zp_calc = ct.calculate_qparams %x quant<float8, asymmetric, dynamic> : (tensor<6xbf16>) -> (tensor<1xbf16>, tensor<1xf8E4M3FN>)
+  %q = ct.quantize %x scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xf8E4M3FN>
+  %fq = ct.fake_quantize %x scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xbf16>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) zero_point(%zp) quant<float8, asymmetric, dynamic> : (tensor<6xf8E4M3FN>, tensor<1xbf16>, tensor<1xf8E4M3FN>) -> tensor<6xbf16>
+  return %s_calc, %zp_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<1xf8E4M3FN>, tensor<6xf8E4M3FN>, tensor<6xbf16>, tensor<6xbf16>
+}
+
 // e4m3fn subnormals: multiples of 2^-9 below 2^-6
 // RUN: ct-run %s --entry edge_subnormal_fp8_static_bf16 --input %S/quant/edge_subnormal_fp8_static_bf16.x.npy --input %S/quant/edge_subnormal_fp8_static_bf16.scale.npy --input %S/quant/edge_subnormal_fp8_static_bf16.q.npy --compare %S/quant/edge_subnormal_fp8_static_bf16.q.npy --compare %S/quant/edge_subnormal_fp8_static_bf16.fq.npy --compare %S/quant/edge_subnormal_fp8_static_bf16.dq.npy --exact
 func.func @edge_subnormal_fp8_static_bf16(%x: tensor<21xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<21xf8E4M3FN>) -> (tensor<21xf8E4M3FN>, tensor<21xbf16>, tensor<21xbf16>) {
@@ -57,24 +76,4 @@ func.func @edge_nan_int8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>
   %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xbf16>
   %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<4xi8>, tensor<1xbf16>) -> tensor<4xbf16>
   return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<4xi8>, tensor<4xbf16>, tensor<4xbf16>
-}
-
-// Inf in the observed tensor makes the scale Inf
-// RUN: ct-run %s --entry edge_inf_int8_dynamic_bf16 --input %S/quant/edge_inf_int8_dynamic_bf16.x.npy --input %S/quant/edge_inf_int8_dynamic_bf16.scale.npy --input %S/quant/edge_inf_int8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.scale.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.fq.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.dq.npy --exact
-func.func @edge_inf_int8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<4xi8>) -> (tensor<1xbf16>, tensor<4xi8>, tensor<4xbf16>, tensor<4xbf16>) {
-  %s_calc = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<4xbf16>) -> tensor<1xbf16>
-  %q = ct.quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xi8>
-  %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<4xi8>, tensor<1xbf16>) -> tensor<4xbf16>
-  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<4xi8>, tensor<4xbf16>, tensor<4xbf16>
-}
-
-// NaN in the observed tensor makes the scale NaN
-// RUN: ct-run %s --entry edge_nan_fp8_dynamic_bf16 --input %S/quant/edge_nan_fp8_dynamic_bf16.x.npy --input %S/quant/edge_nan_fp8_dynamic_bf16.scale.npy --input %S/quant/edge_nan_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.scale.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.fq.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.dq.npy --exact
-func.func @edge_nan_fp8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<4xf8E4M3FN>) -> (tensor<1xbf16>, tensor<4xf8E4M3FN>, tensor<4xbf16>, tensor<4xbf16>) {
-  %s_calc = ct.calculate_qparams %x quant<float8, dynamic> : (tensor<4xbf16>) -> tensor<1xbf16>
-  %q = ct.quantize %x scale(%scale) quant<float8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xf8E4M3FN>
-  %fq = ct.fake_quantize %x scale(%scale) quant<float8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xbf16>
-  %dq = ct.dequantize %q_in scale(%scale) quant<float8, dynamic> : (tensor<4xf8E4M3FN>, tensor<1xbf16>) -> tensor<4xbf16>
-  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<4xf8E4M3FN>, tensor<4xbf16>, tensor<4xbf16>
 }

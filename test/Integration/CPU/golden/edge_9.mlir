@@ -4,6 +4,26 @@
 // library's outputs bit for bit (NaN matches NaN, -0 differs from +0).
 
 // Inf in the observed tensor makes the scale Inf
+// RUN: ct-run %s --entry edge_inf_int8_dynamic_bf16 --input %S/quant/edge_inf_int8_dynamic_bf16.x.npy --input %S/quant/edge_inf_int8_dynamic_bf16.scale.npy --input %S/quant/edge_inf_int8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.scale.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.fq.npy --compare %S/quant/edge_inf_int8_dynamic_bf16.dq.npy --exact
+func.func @edge_inf_int8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<4xi8>) -> (tensor<1xbf16>, tensor<4xi8>, tensor<4xbf16>, tensor<4xbf16>) {
+  %s_calc = ct.calculate_qparams %x quant<int8, dynamic> : (tensor<4xbf16>) -> tensor<1xbf16>
+  %q = ct.quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xi8>
+  %fq = ct.fake_quantize %x scale(%scale) quant<int8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) quant<int8, dynamic> : (tensor<4xi8>, tensor<1xbf16>) -> tensor<4xbf16>
+  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<4xi8>, tensor<4xbf16>, tensor<4xbf16>
+}
+
+// NaN in the observed tensor makes the scale NaN
+// RUN: ct-run %s --entry edge_nan_fp8_dynamic_bf16 --input %S/quant/edge_nan_fp8_dynamic_bf16.x.npy --input %S/quant/edge_nan_fp8_dynamic_bf16.scale.npy --input %S/quant/edge_nan_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.scale.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.fq.npy --compare %S/quant/edge_nan_fp8_dynamic_bf16.dq.npy --exact
+func.func @edge_nan_fp8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<4xf8E4M3FN>) -> (tensor<1xbf16>, tensor<4xf8E4M3FN>, tensor<4xbf16>, tensor<4xbf16>) {
+  %s_calc = ct.calculate_qparams %x quant<float8, dynamic> : (tensor<4xbf16>) -> tensor<1xbf16>
+  %q = ct.quantize %x scale(%scale) quant<float8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xf8E4M3FN>
+  %fq = ct.fake_quantize %x scale(%scale) quant<float8, dynamic> : (tensor<4xbf16>, tensor<1xbf16>) -> tensor<4xbf16>
+  %dq = ct.dequantize %q_in scale(%scale) quant<float8, dynamic> : (tensor<4xf8E4M3FN>, tensor<1xbf16>) -> tensor<4xbf16>
+  return %s_calc, %q, %fq, %dq : tensor<1xbf16>, tensor<4xf8E4M3FN>, tensor<4xbf16>, tensor<4xbf16>
+}
+
+// Inf in the observed tensor makes the scale Inf
 // RUN: ct-run %s --entry edge_inf_fp8_dynamic_bf16 --input %S/quant/edge_inf_fp8_dynamic_bf16.x.npy --input %S/quant/edge_inf_fp8_dynamic_bf16.scale.npy --input %S/quant/edge_inf_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_fp8_dynamic_bf16.scale.npy --compare %S/quant/edge_inf_fp8_dynamic_bf16.q.npy --compare %S/quant/edge_inf_fp8_dynamic_bf16.fq.npy --compare %S/quant/edge_inf_fp8_dynamic_bf16.dq.npy --exact
 func.func @edge_inf_fp8_dynamic_bf16(%x: tensor<4xbf16>, %scale: tensor<1xbf16>, %q_in: tensor<4xf8E4M3FN>) -> (tensor<1xbf16>, tensor<4xf8E4M3FN>, tensor<4xbf16>, tensor<4xbf16>) {
   %s_calc = ct.calculate_qparams %x quant<float8, dynamic> : (tensor<4xbf16>) -> tensor<1xbf16>

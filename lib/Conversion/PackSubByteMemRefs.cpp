@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-pack-sub-byte-memrefs: 4-bit buffers (i4 codes, f4E2M1FN values) hold
+// two elements per byte, element 2i in the low nibble and 2i+1 in the high
+// nibble of byte i, the layout compressed-tensors' pack_fp4_to_uint8
+// (compressors/nvfp4/helpers.py) writes. Without this pass LLVM stores one
+// 4-bit element per byte.
+//
+// Upstream's narrow-type emulation does the packing for integers; it turns
+// every 4-bit memref into a 1-D i8 memref. This pass feeds it f4E2M1FN
+// buffers as i4 ones and gives public functions a packed buffer of the
+// tensor's rank instead ([..., C/2] bytes), which is what callers allocate.
+
+#include "ct/Conversion/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/NarrowTypeEmulationConverter.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace ct {
+#define GEN_PASS_DEF_PACKSUBBYTEMEMREFS
+#include "ct/Conversion/Passes.h.inc"
+} // namespace ct
+
+using namespace mlir;
+
+namespace {
+
+/// Bits per byte of the packed storage: two 4-bit elements per i8.
+constexpr unsigned kStorageBits = 8;
+
+bool isFloat4(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && isa<Float4E2M1FNType>(memref.getElementType());
+}
+
+bool isSubByteMemRef(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.getElementType().isIntOrFloat() &&
+         memref.getElementType().getIntOrFloatBitWidth() == 4;
+}
+
+/// `type` with f4E2M1FN memrefs (also inside function types) as i4 memrefs.
+Type withIntegerStorage(Type type) {
+  if (auto memref = dyn_cast<MemRefType>(type);
+      memref && isFloat4(memref))
+    return memref.clone(IntegerType::get(type.getContext(), 4));
+  if (auto function = dyn_cast<FunctionType>(type)) {
+    auto convert = [](TypeRange types) {
+      return llvm::map_to_vector(types, withIntegerStorage);
+    };
+    return FunctionType::get(type.getContext(),
+                             convert(function.getInputs()),
+                             convert(function.getResults()));
+  }
+  return type;
+}
+
+/// Retypes f4E2M1FN buffers as i4 buffers in place: the bits are the same,
+/// only loads and stores see values and get an arith.bitcast; every other
+/// op on a buffer (allocation, views, copies, control flow) does not depend
+/// on its element type. Upstream's emulation then packs them as integers.
+LogicalResult retypeFloat4AsInteger(ModuleOp module) {
+  WalkResult result = module.walk([&](Operation *op) {
+    bool touchesFloat4 = llvm::any_of(op->getOperandTypes(), isFloat4) ||
+                         llvm::any_of(op->getResultTypes(), isFloat4);
+    if (touchesFloat4 &&
+        !isa<memref::MemRefDialect, func::FuncDialect, scf::SCFDialect,
+             cf::ControlFlowDialect, bufferization::BufferizationDialect>(
+            op->getDialect())) {
+      op->emitOpError("accesses a f4E2M1FN buffer, which "
+                      "ct-pack-sub-byte-memrefs cannot pack (only memref "
+                      "loads and stores may read or write its elements)");
+      return WalkResult::interrupt();
+    }
+    // Loads and stores are recognized by their values: the walk may have
+    // retyped their buffer already.
+    OpBuilder builder(op);
+    if (auto load = dyn_cast<memref::LoadOp>(op);
+        load && isa<Float4E2M1FNType>(load.getType())) {
+      builder.setInsertionPointAfter(load);
+      auto value = arith::BitcastOp::create(builder, load.getLoc(),
+                                            load.getType(), load.getResult());
+      load.getResult().replaceAllUsesExcept(value, value);
+      load.getResult().setType(builder.getIntegerType(4));
+    } else if (auto store = dyn_cast<memref::StoreOp>(op);
+               store && isa<Float4E2M1FNType>(store.getValue().getType())) {
+      auto bits = arith::BitcastOp::create(builder, store.getLoc(),
+                                           builder.getIntegerType(4),
+                                           store.getValueToStore());
+      store.getValueMutable().assign(bits);
+    }
+    for (Value value : op->getResults())
+      value.setType(withIntegerStorage(value.getType()));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument argument : block.getArguments())
+          argument.setType(withIntegerStorage(argument.getType()));
+    if (auto func = dyn_cast<func::FuncOp>(op))
+      func.setFunctionType(
+          cast<FunctionType>(withIntegerStorage(func.getFunctionType())));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Public functions whose 4-bit buffer arguments the caller passes packed
+/// along the innermost dimension, with the argument types they had before
+/// the emulation flattened them.
+using PackedBoundaries =
+    SmallVector<std::pair<func::FuncOp, SmallVector<MemRefType>>>;
+
+/// Checks that the 4-bit buffers at public function boundaries can be
+/// packed along their innermost dimension and collects them.
+FailureOr<PackedBoundaries> collectPackedBoundaries(ModuleOp module) {
+  PackedBoundaries boundaries;
+  SymbolTableCollection symbols;
+  SymbolUserMap users(symbols, module);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    SmallVector<MemRefType> types;
+    for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
+      auto memref = dyn_cast<MemRefType>(type);
+      types.push_back(memref);
+      if (!isSubByteMemRef(type))
+        continue;
+      // The caller's bytes are [..., C/2]: each row starts on a whole byte.
+      if (memref.getRank() == 0 || !memref.getLayout().isIdentity() ||
+          (!memref.isDynamicDim(memref.getRank() - 1) &&
+           memref.getShape().back() % 2 != 0))
+        return func.emitError()
+               << "argument #" << index << " has type " << type
+               << ", which cannot be passed packed: 4-bit buffers hold two "
+                  "elements per byte along the innermost dimension, which "
+                  "must have an even size (and an identity layout)";
+    }
+    if (llvm::none_of(func.getArgumentTypes(), isSubByteMemRef))
+      continue;
+    if (llvm::any_of(func.getResultTypes(), isSubByteMemRef))
+      return func.emitError()
+             << "returns a 4-bit buffer, which ct-pack-sub-byte-memrefs "
+                "cannot give a packed [..., C/2] shape; pass it as an "
+                "out-parameter (static shapes)";
+    if (!users.getUsers(func).empty())
+      return func.emitError()
+             << "is called inside the module and takes 4-bit buffers, "
+                "which public functions take packed as [..., C/2] bytes";
+    boundaries.emplace_back(func, std::move(types));
+  }
+  return boundaries;
+}
+
+/// Loads and stores linearize their indices with the metadata of the 4-bit
+/// memref, which is constant for static shapes: the
+/// memref.extract_strided_metadata they create is then unused. Nothing
+/// converts it when the memref is a function argument, so it goes.
+struct EraseUnusedMetadata
+    : public OpConversionPattern<memref::ExtractStridedMetadataOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(memref::ExtractStridedMetadataOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op->use_empty() || !isSubByteMemRef(op.getSource().getType()))
+      return rewriter.notifyMatchFailure(op, "metadata is used");
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// Upstream's emulation: 4-bit memrefs become 1-D i8 memrefs, loads extract
+/// and stores insert nibbles (element i at bit 4 * (i % 2) of byte i / 2).
+LogicalResult emulateNarrowTypes(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  arith::NarrowTypeEmulationConverter typeConverter(kStorageBits);
+  memref::populateMemRefNarrowTypeEmulationConversions(typeConverter);
+  // Only 4-bit buffers are packed: i1 masks and other narrow buffers keep a
+  // byte per element, which callers and the rest of the pipeline expect.
+  // Conversions added last are tried first; nullopt defers to upstream's.
+  typeConverter.addConversion([](MemRefType type) -> std::optional<Type> {
+    if (isSubByteMemRef(type))
+      return std::nullopt;
+    return type;
+  });
+
+  ConversionTarget target(*ctx);
+  auto isLegal = [&](Operation *op) { return typeConverter.isLegal(op); };
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return typeConverter.isSignatureLegal(op.getFunctionType()) &&
+           typeConverter.isLegal(&op.getBody());
+  });
+  target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(isLegal);
+  target.addDynamicallyLegalDialect<
+      affine::AffineDialect, arith::ArithDialect,
+      bufferization::BufferizationDialect, memref::MemRefDialect,
+      vector::VectorDialect>(isLegal);
+
+  RewritePatternSet patterns(ctx);
+  arith::populateArithNarrowTypeEmulationPatterns(typeConverter, patterns);
+  memref::populateMemRefNarrowTypeEmulationPatterns(typeConverter, patterns);
+  vector::populateVectorNarrowTypeEmulationPatterns(typeConverter, patterns);
+  scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
+                                                       target);
+  patterns.add<EraseUnusedMetadata>(typeConverter, ctx);
+  return applyPartialConversion(module, target, std::move(patterns));
+}
+
+/// Gives the packed arguments of public functions the caller's shape
+/// [..., C/2] and collapses them at entry into the 1-D buffer the emulated
+/// body uses: a row-major collapse, so byte i of both is the same byte.
+LogicalResult reshapePackedArguments(PackedBoundaries &boundaries) {
+  for (auto &[func, originalTypes] : boundaries) {
+    Block &entry = func.getBody().front();
+    OpBuilder builder = OpBuilder::atBlockBegin(&entry);
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    for (auto [index, original] : llvm::enumerate(originalTypes)) {
+      // A 1-D argument already is the emulation's flat buffer.
+      if (!original || !isSubByteMemRef(original) || original.getRank() == 1)
+        continue;
+      BlockArgument argument = entry.getArgument(index);
+      auto flat = cast<MemRefType>(argument.getType());
+      SmallVector<int64_t> shape(original.getShape());
+      if (!ShapedType::isDynamic(shape.back()))
+        shape.back() /= 2;
+      auto packed = MemRefType::get(shape, flat.getElementType(),
+                                    MemRefLayoutAttrInterface(),
+                                    original.getMemorySpace());
+      argument.setType(packed);
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t dim = 0; dim < packed.getRank(); ++dim)
+        all.front().push_back(dim);
+      auto collapsed = memref::CollapseShapeOp::create(builder, func.getLoc(),
+                                                       argument, all);
+      if (collapsed.getType() != flat)
+        return func.emitError() << "the emulation made argument #" << index
+                                << " a " << flat << ", not the contiguous "
+                                << collapsed.getType() << " of its bytes";
+      argument.replaceAllUsesExcept(collapsed, collapsed);
+      inputs[index] = packed;
+    }
+    func.setFunctionType(
+        FunctionType::get(func.getContext(), inputs, func.getResultTypes()));
+  }
+  return success();
+}
+
+struct PackSubByteMemRefsPass
+    : public ct::impl::PackSubByteMemRefsBase<PackSubByteMemRefsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (failed(retypeFloat4AsInteger(module)))
+      return signalPassFailure();
+    FailureOr<PackedBoundaries> boundaries = collectPackedBoundaries(module);
+    if (failed(boundaries) || failed(emulateNarrowTypes(module)) ||
+        failed(reshapePackedArguments(*boundaries)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,94 @@
+// RUN: ct-opt %s --ct-pack-sub-byte-memrefs --split-input-file --verify-diagnostics | FileCheck %s
+
+// A public function takes its 4-bit arguments as the caller's packed bytes
+// [..., C/2] and collapses them into the flat buffer the emulation uses. A
+// load reads byte (i * 8 + j) / 2 and shifts by 4 * (j mod 2): element 2i
+// in the low nibble, 2i+1 in the high one.
+// CHECK-DAG: #[[BYTE:.+]] = affine_map<()[s0, s1] -> (s0 * 4 + s1 floordiv 2)>
+// CHECK-DAG: #[[SHIFT:.+]] = affine_map<()[s0] -> (s0 * 4 - (s0 floordiv 2) * 8)>
+// CHECK-LABEL: func.func @load_i4
+// CHECK-SAME: (%[[ARG:.+]]: memref<2x4xi8>, %[[I:.+]]: index, %[[J:.+]]: index) -> i4
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]] {{\[}}[0, 1]] : memref<2x4xi8> into memref<8xi8>
+// CHECK: %[[INDEX:.+]] = affine.apply #[[BYTE]]()[%[[I]], %[[J]]]
+// CHECK: %[[BYTE_VALUE:.+]] = memref.load %[[FLAT]][%[[INDEX]]] : memref<8xi8>
+// CHECK: %[[BITS:.+]] = affine.apply #[[SHIFT]]()[%[[J]]]
+// CHECK: %[[AMOUNT:.+]] = arith.index_cast %[[BITS]] : index to i8
+// CHECK: %[[SHIFTED:.+]] = arith.shrsi %[[BYTE_VALUE]], %[[AMOUNT]] : i8
+// CHECK: %[[VALUE:.+]] = arith.trunci %[[SHIFTED]] : i8 to i4
+// CHECK: return %[[VALUE]] : i4
+func.func @load_i4(%m: memref<2x8xi4>, %i: index, %j: index) -> i4 {
+  %v = memref.load %m[%i, %j] : memref<2x8xi4>
+  return %v : i4
+}
+
+// -----
+
+// f4E2M1FN buffers are packed as their i4 bits; a store clears the nibble
+// and ors in the new one.
+// CHECK-LABEL: func.func @store_f4
+// CHECK-SAME: (%[[ARG:.+]]: memref<3x2xi8>, %[[V:.+]]: f4E2M1FN, %[[I:.+]]: index, %[[J:.+]]: index)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]] {{\[}}[0, 1]] : memref<3x2xi8> into memref<6xi8>
+// CHECK: %[[BITS:.+]] = arith.bitcast %[[V]] : f4E2M1FN to i4
+// CHECK: %[[WIDE:.+]] = arith.extui %[[BITS]] : i4 to i8
+// CHECK: memref.atomic_rmw andi %{{.+}}, %[[FLAT]][%{{.+}}] : (i8, memref<6xi8>) -> i8
+// CHECK: memref.atomic_rmw ori %{{.+}}, %[[FLAT]][%{{.+}}] : (i8, memref<6xi8>) -> i8
+// CHECK-NOT: f4E2M1FN
+func.func @store_f4(%m: memref<3x4xf4E2M1FN>, %v: f4E2M1FN, %i: index, %j: index) {
+  memref.store %v, %m[%i, %j] : memref<3x4xf4E2M1FN>
+  return
+}
+
+// -----
+
+// A temporary is packed along its flattened elements, so an odd innermost
+// size is fine inside a function; loads of f4E2M1FN are bitcast back.
+// CHECK-LABEL: func.func @temporary
+// CHECK: %[[ALLOC:.+]] = memref.alloc() : memref<8xi8>
+// CHECK: memref.load %[[ALLOC]][%{{.+}}] : memref<8xi8>
+// CHECK: %[[CODE:.+]] = arith.trunci %{{.+}} : i8 to i4
+// CHECK: %[[VALUE:.+]] = arith.bitcast %[[CODE]] : i4 to f4E2M1FN
+// CHECK: memref.dealloc %[[ALLOC]] : memref<8xi8>
+// CHECK: return %[[VALUE]] : f4E2M1FN
+func.func @temporary(%i: index, %j: index) -> f4E2M1FN {
+  %m = memref.alloc() : memref<5x3xf4E2M1FN>
+  %v = memref.load %m[%i, %j] : memref<5x3xf4E2M1FN>
+  memref.dealloc %m : memref<5x3xf4E2M1FN>
+  return %v : f4E2M1FN
+}
+
+// -----
+
+// Wider types are left alone.
+// CHECK-LABEL: func.func @wide
+// CHECK-SAME: (%{{.+}}: memref<4x3xi8>, %{{.+}}: memref<2xf8E4M3FN>)
+func.func @wide(%a: memref<4x3xi8>, %b: memref<2xf8E4M3FN>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{argument #0 has type 'memref<4x3xi4>', which cannot be passed packed: 4-bit buffers hold two elements per byte along the innermost dimension, which must have an even size (and an identity layout)}}
+func.func @odd(%m: memref<4x3xi4>) {
+  return
+}
+
+// -----
+
+func.func @vector_access(%m: memref<8xf4E2M1FN>) -> vector<8xf4E2M1FN> {
+  %c0 = arith.constant 0 : index
+  %pad = arith.constant 0.0 : f4E2M1FN
+  // expected-error @below {{'vector.transfer_read' op accesses a f4E2M1FN buffer, which ct-pack-sub-byte-memrefs cannot pack (only memref loads and stores may read or write its elements)}}
+  %v = vector.transfer_read %m[%c0], %pad : memref<8xf4E2M1FN>, vector<8xf4E2M1FN>
+  return %v : vector<8xf4E2M1FN>
+}
+
+// -----
+
+// expected-error @below {{is called inside the module and takes 4-bit buffers, which public functions take packed as [..., C/2] bytes}}
+func.func @callee(%m: memref<2x2xi4>) {
+  return
+}
+func.func @caller(%m: memref<2x2xi4>) {
+  func.call @callee(%m) : (memref<2x2xi4>) -> ()
+  return
+}
