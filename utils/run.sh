@@ -70,23 +70,33 @@ PY
   return $status
 }
 
-# The bundled example: scaled dot-product attention in linalg on tensors, as a
-# front end emits it, lowered by ct-lower-to-llvm and JIT-run by ct-run on
-# .npy inputs; checked against NumPy and timed.
+# The bundled example (the main job): a tiny random Llama attention layer as
+# torch-mlir exports it (no compressed-tensors hooks), raised to
+# ct.hooked_attention, configured from the config.json and model.safetensors
+# compressed-tensors saved for R3 + static fp8 per-head KV-cache quantization,
+# JIT-run by ct-run and compared with the library's own forward output
+# (test/E2E, fixtures from utils/gen_e2e.py).
 run_example() {
-  local example=$root/test/Integration/CPU/attention.mlir
-  local inputs=$root/test/Integration/CPU/Inputs/attention
-  local args=(--entry attention --input "$inputs.q.npy" --input "$inputs.k.npy"
-              --input "$inputs.v.npy" --input "$inputs.scale.npy")
-  echo "== $example: softmax(Q·Kᵀ·scale)·V, Q/K/V [1, 2, 8, 16] f32"
-  echo "== lowered with: ct-opt --ct-lower-to-llvm ($(
-    "$build/bin/ct-opt" "$example" --ct-lower-to-llvm | grep -c 'llvm.func') LLVM functions)"
-  echo "== compared with NumPy (test/Integration/CPU/Inputs/attention.expected.npy):"
-  "$build/bin/ct-run" "$example" "${args[@]}" \
-    --compare "$inputs.expected.npy" --rtol 1e-4 --atol 1e-6
-  "$build/bin/ct-run" "$example" "${args[@]}" --bench 50 \
-    --output "$build/attention.out.npy"
-  echo "== result written to $build/attention.out.npy"
+  local dir=$root/test/E2E/Inputs cfg=r3-fp8-attn-head
+  local layer=$dir/llama_prefill.mlir out=$build/example.mlir
+  local args=(--entry llama_prefill --input "$dir/prefill.in0.npy"
+              --input "$dir/prefill.in1.npy" --input "$dir/prefill.in2.npy"
+              --input "$dir/prefill.in3.npy")
+  echo "== $layer: HF LlamaAttention (hidden 64, 4 query / 2 KV heads, head_dim 16, SDPA), 8-token prefill, from torch-mlir"
+  "$build/bin/ct-opt" "$layer" --ct-raise-attention -o "$build/example.raised.mlir"
+  echo "== ct-raise-attention: $(grep -c 'ct.hooked_attention' "$build/example.raised.mlir") attention op(s) found"
+  "$build/bin/ct-opt" "$build/example.raised.mlir" \
+    --ct-apply-config="config=$dir/$cfg.config.json weights=$dir/$cfg.safetensors" -o "$out"
+  echo "== ct-apply-config ($cfg.config.json + .safetensors, written by compressed-tensors):" \
+    "$(grep -cE 'ct\.(hadamard|rotate) ' "$out") transform(s) (ct.hadamard/ct.rotate)," \
+    "$(grep -c 'ct.fake_quantize ' "$out") quantizer(s) (ct.fake_quantize) inserted in the hooks;" \
+    "IR in $out"
+  echo "== compared with the library's forward output ($cfg.prefill.expected.npy):"
+  "$build/bin/ct-run" "$out" "${args[@]}" \
+    --compare "$dir/$cfg.prefill.expected.npy" --rtol 0 --atol 1e-6
+  "$build/bin/ct-run" "$out" "${args[@]}" --bench 50 \
+    --output "$build/example.out.npy"
+  echo "== result written to $build/example.out.npy"
 }
 
 case "${1:-}" in

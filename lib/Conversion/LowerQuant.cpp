@@ -539,9 +539,12 @@ static Value getEffectiveScale(ScalarBuilder &sb, Value scale,
 
 /// One element of `_quantize` up to the grid value in the division dtype
 /// (quantizeElement): divide, add the zero point, clamp, round.
+/// With `encodedFP8`, an fp8 scheme stops at the clamped value, whose fp8
+/// encoding is the code of the grid value (for the caller to encode once).
 static Value quantizeToGrid(ScalarBuilder &sb, QuantSchemeAttr scheme,
                             const QuantDTypes &types,
-                            const QuantElement &element) {
+                            const QuantElement &element,
+                            bool encodedFP8 = false) {
   Value scaled =
       sb.roundTo(sb.div(element.x, element.scale), types.division);
   // Symmetric schemes still carry an all-zero zero point in the library
@@ -556,7 +559,7 @@ static Value quantizeToGrid(ScalarBuilder &sb, QuantSchemeAttr scheme,
   if (scheme.getType() == QuantType::Int)
     grid = sb.roundEven(scaled);
   else if (scheme.getNumBits() == 8)
-    grid = sb.roundToFP8E4M3FN(scaled);
+    grid = encodedFP8 ? scaled : sb.roundToFP8E4M3FN(scaled);
   else if (scheme.getNumBits() == 6)
     grid = sb.castToFP6E2M3(scaled);
   else
@@ -744,8 +747,14 @@ buildQuantGeneric(OpBuilder &b, Location loc, QuantSchemeAttr scheme,
     inputs.push_back(globalScale);
     maps.push_back(getBroadcastMap(ctx, rank, shapeOf(globalScale), 0));
   }
-  Value init = tensor::EmptyOp::create(b, loc, viewType.getShape(),
+  // The result of a grouped view is created in the input's shape and
+  // expanded: empty-tensor elimination then traces the collapsed result back
+  // to an empty tensor of the returned type and computes it in the caller's
+  // buffer, instead of a temporary copied out afterwards.
+  Value init = tensor::EmptyOp::create(b, loc, inputType.getShape(),
                                        resultElementType);
+  if (grouped)
+    init = expandGroups(b, loc, init, *scheme.getGroupSize());
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
 
   auto generic = linalg::GenericOp::create(
@@ -937,6 +946,15 @@ template <>
 Value QuantOpLowering<QuantizeOp>::computeElement(
     ScalarBuilder &sb, QuantSchemeAttr scheme, const QuantDTypes &types,
     const QuantElement &element) {
+  // fp8 codes in f32 math: the grid value is decode(encode(clamped)) and the
+  // stored code encode(grid), which is encode(clamped) again (the encoding
+  // is idempotent on its own results, NaN with its sign included), so the
+  // code is encoded once.
+  if (isa<Float8E4M3FNType>(types.result) && types.division.isF32() &&
+      scheme.isFloat() && scheme.getNumBits() == 8)
+    return sb.fromF32(quantizeToGrid(sb, scheme, types, element,
+                                     /*encodedFP8=*/true),
+                      types.result);
   return sb.fromF32(quantizeToGrid(sb, scheme, types, element), types.result);
 }
 
@@ -1019,11 +1037,16 @@ static std::pair<Value, Value> reduceMinMax(OpBuilder &b, Location loc,
 static std::pair<Value, Value> buildMinMax(OpBuilder &b, Location loc,
                                            Value view,
                                            ArrayRef<int64_t> kept) {
-  constexpr int64_t kLanes = 16;
+  // 64 lanes where the dimension allows: LLVM fully unrolls a 16-iteration
+  // lane loop before the loop vectorizer runs, and the SLP vectorizer leaves
+  // the unrolled NaN-propagating min/max scalar; a 64-lane loop stays a loop
+  // and vectorizes (four independent vector accumulators).
   auto type = cast<RankedTensorType>(view.getType());
   int64_t last = type.getRank() - 1;
-  if (last < 0 || llvm::is_contained(kept, last) ||
-      type.getDimSize(last) % kLanes != 0)
+  if (last < 0 || llvm::is_contained(kept, last))
+    return reduceMinMax(b, loc, view, kept);
+  int64_t kLanes = type.getDimSize(last) % 64 == 0 ? 64 : 16;
+  if (type.getDimSize(last) % kLanes != 0)
     return reduceMinMax(b, loc, view, kept);
   Value lanes = expandGroups(b, loc, view, kLanes);
   SmallVector<int64_t> keptWithLanes(kept);

@@ -91,8 +91,9 @@ func.func @dequantize_fp8(%q: tensor<1x8x16x128xf8E4M3FN>, %s: tensor<8x1x1xbf16
 // -----
 
 // Dynamic per-token qparams of [B, S, D]: a NaN-propagating min/max
-// reduction over D, split into 16 lanes (a parallel innermost loop that
-// vectorizes) and then over the lanes, reshaped to the (B, S, 1) scale shape;
+// reduction over D, split into 64 lanes (16 where D needs it: a parallel
+// innermost loop that vectorizes) and then over the lanes, reshaped to the
+// (B, S, 1) scale shape;
 // then scale and zero point per entry (zero point rounded half to even,
 // NaN -> 0).
 // CHECK-DAG: #[[ID4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -100,13 +101,13 @@ func.func @dequantize_fp8(%q: tensor<1x8x16x128xf8E4M3FN>, %s: tensor<8x1x1xbf16
 // CHECK-DAG: #[[ID3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[KEEP:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: @token_dynamic
-// CHECK: %[[X:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3]] output_shape [2, 16, 8, 16]
+// CHECK: %[[X:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3]] output_shape [2, 16, 2, 64]
 // CHECK: %[[INF:.+]] = arith.constant 0x7F800000 : f32
 // CHECK: %[[MIN0:.+]] = linalg.fill ins(%[[INF]] : f32)
 // CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[MAX0:.+]] = linalg.fill ins(%[[NINF]] : f32)
 // CHECK: %[[PART:.+]]:2 = linalg.generic {indexing_maps = [#[[ID4]], #[[LANES]], #[[LANES]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
-// CHECK-SAME: ins(%[[X]] : tensor<2x16x8x16xf32>) outs(%[[MIN0]], %[[MAX0]] :
+// CHECK-SAME: ins(%[[X]] : tensor<2x16x2x64xf32>) outs(%[[MIN0]], %[[MAX0]] :
 // CHECK:   arith.minimumf
 // CHECK:   arith.maximumf
 // CHECK: linalg.generic {indexing_maps = [#[[ID3]], #[[ID3]], #[[KEEP]], #[[KEEP]]], iterator_types = ["parallel", "parallel", "reduction"]}

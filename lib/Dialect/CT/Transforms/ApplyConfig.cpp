@@ -485,8 +485,10 @@ FailureOr<Value> ConfigApplier::buildTransform(OpBuilder &builder,
 
   // The stored matrix: `<module>.<group>_<location>.weight`
   // (TransformFactory._apply_to_module registers it under that name).
-  std::string prefix =
-      (name + "." + transform.group + "_" + transform.args->location).str();
+  auto prefixFor = [&](StringRef location) {
+    return (name + "." + transform.group + "_" + location).str();
+  };
+  std::string prefix = prefixFor(transform.args->location);
   std::string weightKey = prefix + ".weight";
   if (!weights)
     return configError(loc, transform.key + ".type")
@@ -494,13 +496,26 @@ FailureOr<Value> ConfigApplier::buildTransform(OpBuilder &builder,
            << " transforms of attention '" << name
            << "' need the checkpoint matrix '" << weightKey
            << "'; pass weights=<model.safetensors>";
+  // A scheme's transforms of one size share one weight tensor
+  // (TransformFactory caches weights per size), and save_pretrained writes a
+  // shared tensor once, under the first location's name: R3_k_cache.weight
+  // is then stored as R3_q_attn.weight. Look there when the own name is
+  // missing.
   llvm::Expected<const SafetensorsTensor &> matrix = weights->get(weightKey);
+  for (const cfg::TransformArgs &other : scheme.apply) {
+    if (matrix || other.location == transform.args->location)
+      continue;
+    llvm::consumeError(matrix.takeError());
+    prefix = prefixFor(other.location);
+    matrix = weights->get(prefix + ".weight");
+  }
   if (!matrix) {
     llvm::consumeError(matrix.takeError());
     return weightsError(loc, weightKey)
            << "not found (needed by " << config.path << ": " << transform.key
            << ")";
   }
+  weightKey = prefix + ".weight";
   if (ArrayRef<int64_t>(matrix->shape) != ArrayRef<int64_t>{size, size})
     return weightsError(loc, weightKey)
            << "has shape (" << llvm::interleaved(matrix->shape)

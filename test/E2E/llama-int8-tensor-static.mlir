@@ -1,0 +1,38 @@
+// End to end on a real model: a tiny random Llama attention layer (hidden 64,
+// 4 query / 2 KV heads, head_dim 16) exported by torch-mlir WITHOUT the
+// compressed-tensors hooks, raised, configured from the config.json and
+// model.safetensors the library saved, and run; the results must reproduce
+// the library's own forward (its QuantizedAttentionImpl / QuantizedKVCache
+// hooks active). Fixtures: utils/gen_e2e.py.
+//
+// Tolerance: --rtol 0 --atol 1e-6. Measured max abs error: 1.1e-8 (prefill), 4.2e-9 (decode; caches bit-exact) (outputs are
+// ~1e-2, so a few f32 ulps: projections and softmax sum in a different order
+// than PyTorch). No quantizer input lands on a different rounding level here;
+// one that did (fp8/int rounding boundaries can flip under a different
+// summation order) would move the output by ≳1e-5 and fail, as would a
+// missing or wrong hook: the library's output differs from the unquantized
+// layer by 4.3e-4.
+//
+// (c) static asymmetric int8 KV cache, one scale and zero point per tensor,
+// calibrated on the prefill input. No R3: the query is not quantized.
+//
+// RUN: ct-opt %S/Inputs/llama_prefill.mlir --ct-raise-attention --ct-apply-config="config=%S/Inputs/int8-tensor-static.config.json weights=%S/Inputs/int8-tensor-static.safetensors" -o %t.prefill.mlir
+// RUN: FileCheck %s --input-file %t.prefill.mlir
+// RUN: ct-run %t.prefill.mlir --entry llama_prefill --input %S/Inputs/prefill.in0.npy --input %S/Inputs/prefill.in1.npy --input %S/Inputs/prefill.in2.npy --input %S/Inputs/prefill.in3.npy --compare %S/Inputs/int8-tensor-static.prefill.expected.npy --rtol 0 --atol 1e-6 | FileCheck %s --check-prefix=PREFILL
+// Decode step: DynamicCache holding the 7 tokens the library prefilled (rotated and quantized by its hooks).
+// RUN: ct-opt %S/Inputs/llama_decode.mlir --ct-raise-attention --ct-apply-config="config=%S/Inputs/int8-tensor-static.config.json weights=%S/Inputs/int8-tensor-static.safetensors" -o %t.decode.mlir
+// RUN: ct-run %t.decode.mlir --entry llama_decode --input %S/Inputs/decode.in0.npy --input %S/Inputs/decode.in1.npy --input %S/Inputs/decode.in2.npy --input %S/Inputs/decode.in3.npy --input %S/Inputs/int8-tensor-static.decode.past_k.npy --input %S/Inputs/int8-tensor-static.decode.past_v.npy --compare %S/Inputs/int8-tensor-static.decode.expected0.npy --compare %S/Inputs/int8-tensor-static.decode.expected1.npy --compare %S/Inputs/int8-tensor-static.decode.expected2.npy --rtol 0 --atol 1e-6 | FileCheck %s --check-prefix=DECODE
+
+// PREFILL: result #0: 512 elements, {{.*}}: match
+// DECODE: result #0: 64 elements, {{.*}}: match
+// DECODE: result #1: 256 elements, {{.*}}: match
+// DECODE: result #2: 256 elements, {{.*}}: match
+
+// CHECK-LABEL: func.func @llama_prefill
+// CHECK-NOT:     q_hook
+// CHECK:         ct.hooked_attention {{.*}}name = "model.layers.0.self_attn"{{.*}} -> tensor<1x4x8x16xf32> k_hook {
+// CHECK-NEXT:    ^bb0(%[[K:.+]]: tensor<1x2x8x16xf32>):
+// CHECK-NEXT:      ct.fake_quantize %[[K]] scale(%{{.+}}) zero_point(%{{.+}}) quant<int8, asymmetric> : (tensor<1x2x8x16xf32>, tensor<1xf32>, tensor<1xi8>)
+// CHECK:         v_hook {
+// CHECK-NEXT:    ^bb0(%[[V:.+]]: tensor<1x2x8x16xf32>):
+// CHECK-NEXT:      ct.fake_quantize %[[V]] scale(%{{.+}}) zero_point(%{{.+}}) quant<int8, asymmetric>
