@@ -528,6 +528,14 @@ func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x256xf32>) -> tensor<{0}x{1}
 // Attention (issue 5)
 //===----------------------------------------------------------------------===//
 
+/// The softmax scale 1/sqrt(d) with every digit of the double: formatv's
+/// default float style keeps two decimals.
+static std::string formatScale(int64_t d) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.17g", 1.0 / std::sqrt(double(d)));
+  return text;
+}
+
 /// Decode attention as a composition: per head q·Kᵀ (oneDNN), softmax,
 /// p·V (oneDNN); GQA reads each kv head for its g query heads.
 static void composedDecode(const float *q, const float *k, const float *v,
@@ -567,18 +575,17 @@ static void benchAttention(MLIRContext &context, Report &report) {
     // reads rows [0, ctx) after writing the new token at ctx - 1.
     std::string source = llvm::formatv(R"mlir(
 func.func @decode(%q: tensor<1x{0}x1x{2}xf32>, %k: tensor<1x{1}x1x{2}xf32>, %v: tensor<1x{1}x1x{2}xf32>,
-                  %kc: tensor<1x{1}x{3}x{2}xf32> {bufferization.writable = true},
-                  %vc: tensor<1x{1}x{3}x{2}xf32> {bufferization.writable = true}, %pos: index)
+                  %kc: tensor<1x{1}x{3}x{2}xf32> {{bufferization.writable = true},
+                  %vc: tensor<1x{1}x{3}x{2}xf32> {{bufferization.writable = true}, %pos: index)
     -> tensor<1x{0}x1x{2}xf32> {
-  %o, %c:2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos {scale = {4} : f64}
+  %o, %c:2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos {{scale = {4} : f64}
       : (tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x1x{2}xf32>, tensor<1x{1}x1x{2}xf32>,
          tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, index)
       -> (tensor<1x{0}x1x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>)
   return %o : tensor<1x{0}x1x{2}xf32>
 }
 )mlir",
-                                       hq, hkv, d, ctx,
-                                       1.0 / std::sqrt(double(d)));
+                                       hq, hkv, d, ctx, formatScale(d));
     llvm::Expected<Kernel> kernel = compileKernel(context, source, "decode");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));
@@ -641,14 +648,13 @@ static void benchPrefill(MLIRContext &context, Report &report) {
     std::string source = llvm::formatv(R"mlir(
 func.func @prefill(%q: tensor<1x{0}x{3}x{2}xf32>, %k: tensor<1x{1}x{3}x{2}xf32>, %v: tensor<1x{1}x{3}x{2}xf32>)
     -> tensor<1x{0}x{3}x{2}xf32> {
-  %o = ct.hooked_attention %q, %k, %v {scale = {4} : f64, causal}
+  %o = ct.hooked_attention %q, %k, %v {{scale = {4} : f64, causal}
       : (tensor<1x{0}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>, tensor<1x{1}x{3}x{2}xf32>)
       -> tensor<1x{0}x{3}x{2}xf32>
   return %o : tensor<1x{0}x{3}x{2}xf32>
 }
 )mlir",
-                                       hq, hkv, d, length,
-                                       1.0 / std::sqrt(double(d)));
+                                       hq, hkv, d, length, formatScale(d));
     llvm::Expected<Kernel> kernel = compileKernel(context, source, "prefill");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));

@@ -23,9 +23,11 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace ct {
@@ -39,6 +41,9 @@ namespace {
 
 /// Bits per byte of the packed storage: two 4-bit elements per i8.
 constexpr unsigned kStorageBits = 8;
+
+/// 4-bit elements a loop storing consecutive ones stores at once.
+constexpr int64_t kUnrollFactor = 16;
 
 bool isFloat4(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
@@ -113,6 +118,145 @@ LogicalResult retypeFloat4AsInteger(ModuleOp module) {
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());
+}
+
+/// Whether element [..., 2k] of `type` starts a byte of the packed storage
+/// for all indices: the emulation packs the buffer's linearized elements.
+bool pairsStartBytes(MemRefType type) {
+  if (type.getRank() == 0)
+    return false;
+  if (type.getLayout().isIdentity())
+    return type.getRank() == 1 || (!type.isDynamicDim(type.getRank() - 1) &&
+                                   type.getShape().back() % 2 == 0);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || offset % 2 != 0 ||
+      strides.back() != 1)
+    return false;
+  return llvm::all_of(ArrayRef(strides).drop_back(), [](int64_t stride) {
+    return !ShapedType::isDynamic(stride) && stride % 2 == 0;
+  });
+}
+
+/// The store of a loop that writes consecutive 4-bit elements, each
+/// iteration the element after the previous one's, starting on a byte: a
+/// single-block body whose only memory effects are that store and loads of
+/// wider buffers (which cannot alias it), constant bounds, step 1, and a
+/// static buffer. `factor` is how many iterations store whole bytes
+/// together: the lower bound, the trip count and the innermost size are
+/// multiples of it. Null otherwise.
+memref::StoreOp pairableStore(scf::ForOp loop, int64_t &factor) {
+  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lower || !upper || !step || *step != 1 || *upper <= *lower ||
+      loop.getNumResults() != 0)
+    return nullptr;
+  memref::StoreOp found;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0)
+      return nullptr;
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      if (found || !isSubByteMemRef(store.getMemRefType()))
+        return nullptr;
+      found = store;
+      continue;
+    }
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (isSubByteMemRef(load.getMemRefType()))
+        return nullptr;
+      continue;
+    }
+    if (!isMemoryEffectFree(&op))
+      return nullptr;
+  }
+  if (!found)
+    return nullptr;
+  MemRefType type = found.getMemRefType();
+  if (!type.hasStaticShape() || !pairsStartBytes(type) ||
+      !loop.isDefinedOutsideOfLoop(found.getMemRef()))
+    return nullptr;
+  ValueRange indices = found.getIndices();
+  if (indices.back() != loop.getInductionVar() ||
+      !llvm::all_of(indices.drop_back(), [&](Value index) {
+        return loop.isDefinedOutsideOfLoop(index);
+      }))
+    return nullptr;
+  for (factor = kUnrollFactor; factor >= 2; factor /= 2)
+    if (*lower % factor == 0 && (*upper - *lower) % factor == 0 &&
+        type.getShape().back() % factor == 0)
+      return found;
+  return nullptr;
+}
+
+/// Stores whole bytes where loops store consecutive 4-bit elements (the
+/// loops of linalg ops writing 4-bit buffers): the emulation of a scalar
+/// 4-bit store is two atomic read-modify-writes of its byte, which nothing
+/// vectorizes. The loop is unrolled `factor` times and an iteration stores
+/// the `factor` elements as a vector into a view of the buffer whose
+/// innermost dimension is that vector ([..., D] as [..., D/factor, factor]),
+/// which the emulation writes as whole bytes.
+LogicalResult storeWholeBytes(ModuleOp module) {
+  SmallVector<scf::ForOp> loops;
+  module.walk([&](scf::ForOp loop) {
+    int64_t factor;
+    if (pairableStore(loop, factor))
+      loops.push_back(loop);
+  });
+  constexpr StringLiteral kMarker = "ct.whole_bytes";
+  for (scf::ForOp loop : loops) {
+    int64_t factor;
+    memref::StoreOp store = pairableStore(loop, factor);
+    MemRefType type = store.getMemRefType();
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() /= factor;
+    shape.push_back(factor);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t dim = 0; dim + 1 < type.getRank(); ++dim)
+      reassociation.push_back({dim});
+    reassociation.push_back({type.getRank() - 1, type.getRank()});
+    FailureOr<MemRefType> viewType =
+        memref::ExpandShapeOp::computeExpandedType(type, shape, reassociation);
+    if (failed(viewType))
+      continue;
+    OpBuilder builder(loop);
+    Value view = memref::ExpandShapeOp::create(
+        builder, loop.getLoc(), *viewType, store.getMemRef(), reassociation);
+
+    store->setAttr(kMarker, UnitAttr::get(module.getContext()));
+    Operation *parent = loop->getParentOp();
+    if (failed(loopUnrollByFactor(loop, factor)))
+      return loop.emitError("cannot be unrolled to store whole bytes");
+    SmallVector<memref::StoreOp> stores;
+    parent->walk([&](memref::StoreOp op) {
+      if (op->hasAttr(kMarker))
+        stores.push_back(op);
+    });
+    if (stores.size() % factor != 0)
+      return parent->emitError("unexpected unrolled 4-bit stores");
+    for (size_t first = 0; first < stores.size(); first += factor) {
+      ArrayRef<memref::StoreOp> group = ArrayRef(stores).slice(first, factor);
+      memref::StoreOp front = group.front(), last = group.back();
+      builder.setInsertionPoint(last);
+      Location loc = last.getLoc();
+      SmallVector<Value> values = llvm::map_to_vector(
+          group, [](memref::StoreOp op) { return op.getValueToStore(); });
+      auto vectorType = VectorType::get({factor}, values.front().getType());
+      Value vector =
+          vector::FromElementsOp::create(builder, loc, vectorType, values);
+      // The first element of the group is a multiple of `factor`.
+      SmallVector<Value> indices(front.getIndices());
+      indices.back() = arith::DivUIOp::create(
+          builder, loc, indices.back(),
+          arith::ConstantIndexOp::create(builder, loc, factor));
+      indices.push_back(arith::ConstantIndexOp::create(builder, loc, 0));
+      vector::StoreOp::create(builder, loc, vector, view, indices);
+      for (memref::StoreOp op : group)
+        op.erase();
+    }
+  }
+  return success();
 }
 
 /// Public functions whose 4-bit buffer arguments the caller passes packed
@@ -260,7 +404,8 @@ struct PackSubByteMemRefsPass
     : public ct::impl::PackSubByteMemRefsBase<PackSubByteMemRefsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(retypeFloat4AsInteger(module)))
+    if (failed(retypeFloat4AsInteger(module)) ||
+        failed(storeWholeBytes(module)))
       return signalPassFailure();
     FailureOr<PackedBoundaries> boundaries = collectPackedBoundaries(module);
     if (failed(boundaries) || failed(emulateNarrowTypes(module)) ||

@@ -92,3 +92,85 @@ func.func @caller(%m: memref<2x2xi4>) {
   func.call @callee(%m) : (memref<2x2xi4>) -> ()
   return
 }
+
+// -----
+
+// A loop storing consecutive 4-bit elements (a linalg op's loops) is
+// unrolled to store 16 of them at once: whole bytes, no read-modify-write.
+// CHECK-LABEL: func.func @loop_store_f4
+// CHECK-SAME: (%{{.+}}: memref<2x32xf32>, %[[ARG:.+]]: memref<2x16xi8>)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]] {{\[}}[0, 1]] : memref<2x16xi8> into memref<32xi8>
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %[[C16:.+]] {
+// CHECK-COUNT-16: arith.bitcast %{{.+}} : f4E2M1FN to i4
+// CHECK: %[[CODES:.+]] = vector.from_elements %{{.+}} : vector<16xi4>
+// CHECK: %[[BYTES:.+]] = vector.bitcast %[[CODES]] : vector<16xi4> to vector<8xi8>
+// CHECK: vector.store %[[BYTES]], %[[FLAT]][%{{.+}}] : memref<32xi8>, vector<8xi8>
+// CHECK-NOT: atomic_rmw
+// CHECK: return
+func.func @loop_store_f4(%x: memref<2x32xf32>, %m: memref<2x32xf4E2M1FN>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c32 = arith.constant 32 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    scf.for %j = %c0 to %c32 step %c1 {
+      %v = memref.load %x[%i, %j] : memref<2x32xf32>
+      %f = arith.truncf %v : f32 to f4E2M1FN
+      memref.store %f, %m[%i, %j] : memref<2x32xf4E2M1FN>
+    }
+  }
+  return
+}
+
+// -----
+
+// Fewer elements at once where the trip count needs it: 6 = 3 x 2.
+// CHECK-LABEL: func.func @loop_store_pairs
+// CHECK: vector.from_elements %{{.+}}, %{{.+}} : vector<2xi4>
+// CHECK: vector.bitcast %{{.+}} : vector<2xi4> to vector<1xi8>
+// CHECK: vector.store %{{.+}} : memref<3xi8>, vector<1xi8>
+// CHECK-NOT: atomic_rmw
+func.func @loop_store_pairs(%x: memref<6xf32>, %m: memref<6xi4>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c6 = arith.constant 6 : index
+  scf.for %j = %c0 to %c6 step %c1 {
+    %v = memref.load %x[%j] : memref<6xf32>
+    %q = arith.fptosi %v : f32 to i4
+    memref.store %q, %m[%j] : memref<6xi4>
+  }
+  return
+}
+
+// -----
+
+// Loops that read 4-bit buffers (which may alias the stored one) or whose
+// elements do not start bytes keep one read-modify-write per element.
+// CHECK-LABEL: func.func @loop_copy_i4
+// CHECK-NOT: vector.store
+// CHECK: memref.atomic_rmw andi
+// CHECK: memref.atomic_rmw ori
+// CHECK-LABEL: func.func @loop_odd_start
+// CHECK-NOT: vector.store
+// CHECK: memref.atomic_rmw andi
+// CHECK: memref.atomic_rmw ori
+func.func @loop_copy_i4(%a: memref<6xi4>, %m: memref<6xi4>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c6 = arith.constant 6 : index
+  scf.for %j = %c0 to %c6 step %c1 {
+    %v = memref.load %a[%j] : memref<6xi4>
+    memref.store %v, %m[%j] : memref<6xi4>
+  }
+  return
+}
+func.func @loop_odd_start(%x: memref<6xf32>, %m: memref<6xi4>) {
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  scf.for %j = %c1 to %c5 step %c1 {
+    %v = memref.load %x[%j] : memref<6xf32>
+    %q = arith.fptosi %v : f32 to i4
+    memref.store %q, %m[%j] : memref<6xi4>
+  }
+  return
+}

@@ -119,9 +119,15 @@ def PackSubByteMemRefs : Pass<"ct-pack-sub-byte-memrefs", "::mlir::ModuleOp"> {
     caller's packed bytes `memref<...x(C/2)xi8>`, so C must be even; such a
     function may not return a 4-bit buffer or be called inside the module.
     Other buffers are packed along their flattened elements.
+
+    A loop that stores consecutive 4-bit elements of a static buffer (the
+    loops of a linalg op writing one) is unrolled to store whole bytes: a
+    `vector.store` of up to 16 elements, which the emulation writes as bytes
+    instead of one read-modify-write per element.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AnnotateTargetFeatures
