@@ -15,7 +15,6 @@
 #include "ct/Conversion/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
@@ -55,19 +54,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
 
   // Bufferization as in ct-lower-to-llvm: identity layouts at function
   // boundaries, results as caller-allocated out-parameters.
-  pm.addPass(createPrepareCInterface());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  pm.addPass(createCanonicalizerPass());
-  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-  outParamsOptions.hoistStaticAllocs = true;
-  outParamsOptions.modifyPublicFunctions = true;
-  pm.addPass(
-      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+  addBufferizationPasses(pm);
 
   // Linalg ops to kernels: parallel loops, one thread per element, grids of
   // threads-per-block tiles.

@@ -32,6 +32,27 @@ using namespace mlir;
 
 namespace ct {
 
+void addBufferizationPasses(OpPassManager &pm) {
+  // Bufferize with plain (identity-layout) memrefs at function boundaries,
+  // then hand result buffers to the caller: with static shapes the result is
+  // computed directly into the caller's buffer.
+  pm.addPass(createPrepareCInterface());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Fold in-place loop results (scf.for iter_args) to their buffers, so that
+  // a result computed by a loop is the caller's buffer, not copied into it.
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+  outParamsOptions.hoistStaticAllocs = true;
+  outParamsOptions.modifyPublicFunctions = true;
+  pm.addPass(
+      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+}
+
 void buildLowerToLLVMPipeline(OpPassManager &pm,
                               const LowerToLLVMOptions &options) {
   // TOSA to linalg/arith/tensor on tensors. Validation is left to front
@@ -57,26 +78,9 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
-  // Bufferize with plain (identity-layout) memrefs at function boundaries,
-  // then hand result buffers to the caller: with static shapes the result is
-  // computed directly into the caller's buffer.
-  pm.addPass(createPrepareCInterface());
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  // Fold in-place loop results (scf.for iter_args) to their buffers, so that
-  // a result computed by a loop is the caller's buffer, not copied into it.
-  pm.addPass(createCanonicalizerPass());
+  addBufferizationPasses(pm);
   // Flash-decoding chunks (scf.forall) run sequentially on the CPU.
   pm.addPass(createForallToForLoopPass());
-  bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-  outParamsOptions.hoistStaticAllocs = true;
-  outParamsOptions.modifyPublicFunctions = true;
-  pm.addPass(
-      bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
   // Ownership-based deallocation frees every temporary; it must run after
   // the out-parameter rewrite so that copied-out results are freed too.
   bufferization::buildBufferDeallocationPipeline(pm);

@@ -57,8 +57,13 @@ struct LowerToNVVMOptions
 void buildLowerToNVVMPipeline(mlir::OpPassManager &pm,
                               const LowerToNVVMOptions &options);
 
-/// Registers `ct-lower-to-llvm` (and later pipelines) with the global pass
-/// registry.
+/// The bufferization step both pipelines share: ct-prepare-c-interface,
+/// one-shot bufferization with identity-layout memrefs at function
+/// boundaries, and results as caller-allocated out-parameters.
+void addBufferizationPasses(mlir::OpPassManager &pm);
+
+/// Registers `ct-lower-to-llvm`, `ct-lower-to-nvvm` and the passes of
+/// Passes.td with the global pass registry.
 void registerPipelines();
 
 } // namespace ct
