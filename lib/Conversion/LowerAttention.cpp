@@ -100,7 +100,9 @@ Value safeMax(OpBuilder &b, Location loc, Value max) {
 /// round(x), |f| <= 1/2, 2^n built in the exponent bits and 2^f from its
 /// degree-7 Taylor series (truncation error below 1e-8 relative, so a few
 /// ulp in all). x is clamped at -127, where 2^n has a zero exponent field and
-/// the result is exactly 0: masked scores (-inf) still get probability 0.
+/// the result is exactly 0: masked scores (-inf) still get probability 0. A
+/// NaN score stays NaN, as in torch: the polynomial carries it, and the
+/// exponent is built from 0 instead (fptosi of NaN would be poison).
 Value exp2NonPositive(OpBuilder &b, Location loc, Value x) {
   Type i32 = b.getI32Type();
   auto f32Const = [&](double value) {
@@ -125,8 +127,11 @@ Value exp2NonPositive(OpBuilder &b, Location loc, Value x) {
     poly = arith::AddFOp::create(
         b, loc, arith::MulFOp::create(b, loc, poly, f, contract), f32Const(c),
         contract);
+  Value isNaN =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, n, n);
+  Value exponent = arith::SelectOp::create(b, loc, isNaN, f32Const(0.0), n);
   Value biased = arith::AddIOp::create(
-      b, loc, arith::FPToSIOp::create(b, loc, i32, n), i32Const(127));
+      b, loc, arith::FPToSIOp::create(b, loc, i32, exponent), i32Const(127));
   Value scale = arith::BitcastOp::create(
       b, loc, b.getF32Type(),
       arith::ShLIOp::create(b, loc, biased, i32Const(23)));
