@@ -332,6 +332,30 @@ static void naiveFwht(float *x, int64_t rows, int64_t n) {
   }
 }
 
+/// H_m ⊗ H_{2^k} the plain way: the naive butterfly on each of the m
+/// contiguous 2^k-blocks of a row, then the dense m×m core across blocks
+/// (the baseline BENCHMARKS.md names for m·2^k sizes).
+static void naiveKroneckerFwht(float *x, int64_t rows,
+                               const ct::hadamard::KroneckerHadamard &matrix,
+                               std::vector<float> &scratch) {
+  int64_t m = matrix.core.order, block = int64_t(1) << matrix.log2PowerOfTwo;
+  int64_t n = m * block;
+  naiveFwht(x, rows * m, block);
+  float norm = 1.0f / std::sqrt(float(m));
+  scratch.resize(n);
+  for (int64_t r = 0; r < rows; ++r) {
+    float *row = x + r * n;
+    std::fill(scratch.begin(), scratch.end(), 0.0f);
+    for (int64_t a = 0; a < m; ++a)
+      for (int64_t c = 0; c < m; ++c) {
+        float sign = matrix.core.at(a, c) * norm;
+        for (int64_t b = 0; b < block; ++b)
+          scratch[a * block + b] += sign * row[c * block + b];
+      }
+    std::copy(scratch.begin(), scratch.end(), row);
+  }
+}
+
 static void benchHadamard(MLIRContext &context, Report &report) {
   std::vector<int64_t> sizes =
       quick ? std::vector<int64_t>{128, 1024, 8192, 96, 3584}
@@ -387,11 +411,17 @@ func.func @fwht(%x: tensor<{0}x{1}xf32>) -> tensor<{0}x{1}xf32> {
     double roof = report.roof.timeUs(rows * n * 4.0, rows * n * 4.0, flops);
     std::string variant = llvm::formatv("f32 n={0}", n);
 
+    std::vector<float> copy(kernel->inputF32(0),
+                            kernel->inputF32(0) + rows * n);
     if (llvm::isPowerOf2_64(n)) {
-      std::vector<float> copy(kernel->inputF32(0),
-                              kernel->inputF32(0) + rows * n);
       double tNaive = timeMedianUs([&] { naiveFwht(copy.data(), rows, n); });
       report.add({name, shape, variant, "naive-butterfly", tCt, tNaive, roof});
+    } else {
+      std::vector<float> scratch;
+      double tNaive = timeMedianUs(
+          [&] { naiveKroneckerFwht(copy.data(), rows, *matrix, scratch); });
+      report.add(
+          {name, shape, variant, "naive-kronecker", tCt, tNaive, roof});
     }
     // Dense x @ H (how the Python library applies it), oneDNN sgemm.
     if (n <= 4096) {
@@ -407,6 +437,48 @@ func.func @fwht(%x: tensor<{0}x{1}xf32>) -> tensor<{0}x{1}xf32> {
       });
       report.add({name, shape, variant, "dense-onednn", tCt, tDense, roof});
     }
+  }
+}
+
+/// The same transform on bf16 rows (computed in f32, rounded once): half the
+/// bytes of the f32 case, so the roofline halves too. The baseline is the
+/// naive butterfly on the f32 copy of the data.
+static void benchHadamardBF16(MLIRContext &context, Report &report) {
+  std::vector<int64_t> sizes = quick ? std::vector<int64_t>{1024}
+                                     : std::vector<int64_t>{128, 1024, 4096};
+  const int64_t workingSetBytes = int64_t(128) << 20;
+  for (int64_t n : sizes) {
+    std::string name = "fwht";
+    int64_t rows = workingSetBytes / (n * 2);
+    std::string shape = shapeString({rows, n});
+    if (!caseSelected(name))
+      continue;
+    std::string source = llvm::formatv(R"mlir(
+func.func @fwht(%x: tensor<{0}x{1}xbf16>) -> tensor<{0}x{1}xbf16> {
+  %y = ct.hadamard %x size({1}) : tensor<{0}x{1}xbf16>
+  return %y : tensor<{0}x{1}xbf16>
+}
+)mlir",
+                                       rows, n);
+    llvm::Expected<Kernel> kernel = compileKernel(context, source, "fwht");
+    if (!kernel) {
+      report.skip(name, shape, llvm::toString(kernel.takeError()));
+      continue;
+    }
+    std::vector<float> data(rows * n);
+    fillRandom(data.data(), rows * n, n);
+    auto *bits = reinterpret_cast<uint16_t *>(kernel->inputs[0]->data());
+    for (int64_t i = 0; i < rows * n; ++i) {
+      uint32_t word;
+      std::memcpy(&word, &data[i], 4);
+      bits[i] = static_cast<uint16_t>(word >> 16);
+    }
+    double tCt = timeMedianUs([&] { kernel->call(); });
+    double flops = double(rows) * n * (std::log2(double(n)) + 1);
+    double roof = report.roof.timeUs(rows * n * 2.0, rows * n * 2.0, flops);
+    double tNaive = timeMedianUs([&] { naiveFwht(data.data(), rows, n); });
+    report.add({name, shape, llvm::formatv("bf16 n={0}", n).str(),
+                "naive-butterfly-f32", tCt, tNaive, roof});
   }
 }
 
@@ -697,6 +769,7 @@ int main(int argc, char **argv) {
   Roofline roof = measureRoofline();
   Report report(roof);
   benchHadamard(context, report);
+  benchHadamardBF16(context, report);
   benchQuantize(context, report);
   benchAttention(context, report);
   benchPrefill(context, report);
