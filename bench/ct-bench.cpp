@@ -332,6 +332,19 @@ static void naiveFwht(float *x, int64_t rows, int64_t n) {
   }
 }
 
+/// `ct.hadamard size(n)` on [rows, n] of `type` (f32, bf16).
+static llvm::Expected<Kernel> compileFwht(MLIRContext &context, int64_t rows,
+                                         int64_t n, llvm::StringRef type) {
+  std::string source = llvm::formatv(R"mlir(
+func.func @fwht(%x: tensor<{0}x{1}x{2}>) -> tensor<{0}x{1}x{2}> {
+  %y = ct.hadamard %x size({1}) : tensor<{0}x{1}x{2}>
+  return %y : tensor<{0}x{1}x{2}>
+}
+)mlir",
+                                     rows, n, type);
+  return compileKernel(context, source, "fwht");
+}
+
 /// H_m ⊗ H_{2^k} the plain way: the naive butterfly on each of the m
 /// contiguous 2^k-blocks of a row, then the dense m×m core across blocks
 /// (the baseline BENCHMARKS.md names for m·2^k sizes).
@@ -369,14 +382,7 @@ static void benchHadamard(MLIRContext &context, Report &report) {
     std::string shape = shapeString({rows, n});
     if (!caseSelected(name))
       continue;
-    std::string source = llvm::formatv(R"mlir(
-func.func @fwht(%x: tensor<{0}x{1}xf32>) -> tensor<{0}x{1}xf32> {
-  %y = ct.hadamard %x size({1}) : tensor<{0}x{1}xf32>
-  return %y : tensor<{0}x{1}xf32>
-}
-)mlir",
-                                       rows, n);
-    llvm::Expected<Kernel> kernel = compileKernel(context, source, "fwht");
+    llvm::Expected<Kernel> kernel = compileFwht(context, rows, n, "f32");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));
       continue;
@@ -453,14 +459,7 @@ static void benchHadamardBF16(MLIRContext &context, Report &report) {
     std::string shape = shapeString({rows, n});
     if (!caseSelected(name))
       continue;
-    std::string source = llvm::formatv(R"mlir(
-func.func @fwht(%x: tensor<{0}x{1}xbf16>) -> tensor<{0}x{1}xbf16> {
-  %y = ct.hadamard %x size({1}) : tensor<{0}x{1}xbf16>
-  return %y : tensor<{0}x{1}xbf16>
-}
-)mlir",
-                                       rows, n);
-    llvm::Expected<Kernel> kernel = compileKernel(context, source, "fwht");
+    llvm::Expected<Kernel> kernel = compileFwht(context, rows, n, "bf16");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));
       continue;
