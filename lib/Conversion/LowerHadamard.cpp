@@ -13,6 +13,11 @@
 //  - stages inside a chunk are one vector.shuffle (partner lanes i ^ h) and
 //    one vector.fma with a ±1 vector, which is exactly `p + v` or `p - v`;
 //  - stages across chunks are adds and subtracts of whole vectors;
+//  - when 2^k is narrower than a register but n has a larger power-of-two
+//    factor (80 = 20·4, 96 = 12·8), chunks are that wide and hold several
+//    whole 2^k segments: the core step broadcasts each segment across a
+//    vector with one shuffle and accumulates it into every output chunk with
+//    per-lane ±1 fmas (emitWideCore), instead of working on 2^k-lane chunks;
 //  - a block of at most `max-register-chunks` chunks is transformed in one
 //    go, in registers; larger blocks in a few sweeps of register-sized groups
 //    (16 chunks, 4 stages each; the block stays in L1/L2), the last sweep
@@ -138,6 +143,10 @@ struct ButterflyPlan {
   /// Chunks per 2^k segment (P) and in the block (m·P).
   unsigned log2ChunksPerSegment = 0;
   int64_t numChunks = 0;
+  /// Chunks wider than the 2^k segment (2^k < lanes, lanes | n): each chunk
+  /// holds lanes / 2^k whole segments, the butterfly is in-chunk shuffles
+  /// only, and the core step combines segments (see emitWideCore).
+  bool wideCore = false;
   SmallVector<Sweep> sweeps;
 };
 
@@ -155,6 +164,27 @@ static ButterflyPlan planButterfly(hadamard::KroneckerHadamard matrix,
   int64_t m = matrix.core.order;
   plan.numChunks = m << plan.log2ChunksPerSegment;
   plan.matrix = std::move(matrix);
+
+  // 2^k narrower than a register (80 = 20·4, 96 = 12·8): when n has a larger
+  // power-of-two factor, use chunks of that width (up to a register), each
+  // holding several whole segments, rather than 2^k-lane chunks.
+  unsigned log2Wide = std::min<unsigned>(
+      llvm::countr_zero(static_cast<uint64_t>(plan.size)),
+      llvm::Log2_64(maxLanes));
+  if (m > 1 && log2Wide > k &&
+      (plan.size >> log2Wide) <= maxRegisterChunks) {
+    plan.log2Lanes = log2Wide;
+    plan.lanes = int64_t(1) << log2Wide;
+    plan.log2ChunksPerSegment = 0;
+    plan.numChunks = plan.size >> log2Wide;
+    plan.wideCore = true;
+    Sweep all;
+    all.count = plan.numChunks;
+    all.inChunk = true;
+    all.core = true;
+    plan.sweeps.push_back(all);
+    return plan;
+  }
 
   if (plan.numChunks <= maxRegisterChunks) {
     Sweep all;
@@ -226,6 +256,7 @@ private:
     return result;
   }
   void emitGroup(const Sweep &sweep, SmallVectorImpl<Value> &chunks);
+  void emitWideCore(SmallVectorImpl<Value> &chunks);
   Value scaleChunk(Value chunk, Value scale, Value chunkOffset);
 
   OpBuilder &b;
@@ -259,7 +290,8 @@ void HadamardEmitter::emitGroup(const Sweep &sweep,
   // Stages inside a chunk, distance h: lane i pairs with lane i ^ h and
   // becomes v[i ^ h] + v[i] (bit h of i clear) or v[i ^ h] - v[i] (set).
   if (sweep.inChunk) {
-    for (int64_t h = 1; h < plan.lanes; h <<= 1) {
+    int64_t segment = int64_t(1) << plan.matrix.log2PowerOfTwo;
+    for (int64_t h = 1; h < plan.lanes && h < segment; h <<= 1) {
       SmallVector<int64_t> partner;
       SmallVector<double> sign;
       for (int64_t i = 0; i < plan.lanes; ++i) {
@@ -289,6 +321,8 @@ void HadamardEmitter::emitGroup(const Sweep &sweep,
   // (forward, x·(C ⊗ S)) or Σ_a C[c][a]·z[a] (inverse, x·(C ⊗ S)ᵀ).
   if (!sweep.core)
     return;
+  if (plan.wideCore)
+    return emitWideCore(chunks);
   const hadamard::SignMatrix &core = plan.matrix.core;
   int64_t m = core.order, inner = sweep.count / m;
   bool inverse = op.getInverse();
@@ -308,6 +342,56 @@ void HadamardEmitter::emitGroup(const Sweep &sweep,
       }
       mixed[c * inner + j] = sum;
     }
+  chunks.assign(mixed.begin(), mixed.end());
+}
+
+/// The core step on wide chunks. Segment a (elements a·B .. a·B + B - 1,
+/// B = 2^k) is lanes (a mod P)·B + [0, B) of chunk a / P, P = lanes / B.
+/// Each segment is broadcast to all P positions of a vector by one shuffle;
+/// output chunk q (segments c = q·P + p) is then Σ_a signs(a, q) · rep[a],
+/// a multiply by ±1 and fmas with per-lane ±1 vectors, in the order of the
+/// narrow core step (so the results are bit-identical to it).
+void HadamardEmitter::emitWideCore(SmallVectorImpl<Value> &chunks) {
+  const hadamard::SignMatrix &core = plan.matrix.core;
+  int64_t m = core.order, segment = int64_t(1) << plan.matrix.log2PowerOfTwo;
+  int64_t perChunk = plan.lanes / segment;
+  bool inverse = op.getInverse();
+  // Segment by segment (one broadcast live at a time), into all outputs.
+  int64_t numOut = static_cast<int64_t>(chunks.size());
+  SmallVector<Value> mixed(numOut);
+  for (int64_t a = 0; a < m; ++a) {
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < plan.lanes; ++i)
+      mask.push_back((a % perChunk) * segment + i % segment);
+    Value chunk = chunks[a / perChunk];
+    Value z = vector::ShuffleOp::create(b, loc, chunk, chunk, mask);
+    for (int64_t q = 0; q < numOut; ++q) {
+      SmallVector<double> sign;
+      bool allPlus = true, allMinus = true;
+      for (int64_t i = 0; i < plan.lanes; ++i) {
+        int64_t c = q * perChunk + i / segment;
+        bool negative = (inverse ? core.at(c, a) : core.at(a, c)) < 0;
+        sign.push_back(negative ? -1.0 : 1.0);
+        allPlus &= !negative;
+        allMinus &= negative;
+      }
+      Value &sum = mixed[q];
+      if (!sum) {
+        if (allPlus)
+          sum = z;
+        else if (allMinus)
+          sum = arith::NegFOp::create(b, loc, z);
+        else
+          sum = arith::MulFOp::create(b, loc, z, scaleVector(sign));
+      } else if (allPlus) {
+        sum = arith::AddFOp::create(b, loc, sum, z);
+      } else if (allMinus) {
+        sum = arith::SubFOp::create(b, loc, sum, z);
+      } else {
+        sum = vector::FMAOp::create(b, loc, z, scaleVector(sign), sum);
+      }
+    }
+  }
   chunks.assign(mixed.begin(), mixed.end());
 }
 

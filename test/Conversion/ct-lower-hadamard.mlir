@@ -78,16 +78,37 @@ func.func @signed_inverse(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
-// m·2^k: 96 = 12·8 is 12 vectors of 8 lanes (2^k = 8 < 16), butterflies
-// inside each, then the dense 12×12 ±1 core across the vectors.
+// m·2^k with 2^k < 16 lanes but 16 | n: 96 = 12·8 is 6 vectors of 16 lanes,
+// each holding two whole 8-segments; the butterfly is 3 in-vector stages,
+// then the dense 12×12 ±1 core: each segment is broadcast to both halves of
+// a vector by one shuffle and accumulated into every output vector with
+// per-lane ±1 fmas (or plain adds and subtracts where the signs agree).
 // CHECK-LABEL: @core_96
-// CHECK-COUNT-12: vector.transfer_read {{.+}} : tensor<{{.+}}xf32>, vector<8xf32>
-// CHECK-COUNT-36: vector.fma
-// CHECK: arith.{{addf|subf}} {{.+}} : vector<8xf32>
-// CHECK-COUNT-12: vector.transfer_write
+// CHECK-COUNT-6: vector.transfer_read {{.+}} : tensor<{{.+}}xf32>, vector<16xf32>
+// CHECK-COUNT-18: vector.fma
+// CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7] : vector<16xf32>
+// CHECK: vector.shuffle %{{.+}}, %{{.+}} [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15] : vector<16xf32>
+// CHECK-NOT: vector<8xf32>
+// CHECK-COUNT-6: vector.transfer_write {{.+}} : vector<16xf32>
 func.func @core_96(%x: tensor<4x96xf32>) -> tensor<4x96xf32> {
   %0 = ct.hadamard %x size(96) : tensor<4x96xf32>
   return %0 : tensor<4x96xf32>
+}
+
+// -----
+
+// 80 = 20·4: 5 vectors of 16 lanes, four 4-segments each; 2 in-vector
+// stages, then 20 segment broadcasts for the 20×20 core.
+// CHECK-LABEL: @core_80
+// CHECK-COUNT-5: vector.transfer_read {{.+}} : tensor<{{.+}}xf32>, vector<16xf32>
+// CHECK-COUNT-10: vector.fma
+// CHECK: vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3] : vector<16xf32>
+// CHECK: vector.shuffle %{{.+}}, %{{.+}} [4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7] : vector<16xf32>
+// CHECK-NOT: vector<4xf32>
+// CHECK-COUNT-5: vector.transfer_write {{.+}} : vector<16xf32>
+func.func @core_80(%x: tensor<4x80xf32>) -> tensor<4x80xf32> {
+  %0 = ct.hadamard %x size(80) : tensor<4x80xf32>
+  return %0 : tensor<4x80xf32>
 }
 
 // -----

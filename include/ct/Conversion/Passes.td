@@ -151,7 +151,10 @@ def LowerHadamard : Pass<"ct-lower-hadamard", "::mlir::func::FuncOp"> {
     transform on vectors (tensor-level `scf.for` over rows,
     `vector.transfer_read`/`write`, shuffles and add/sub/fma): in-register
     stages inside each vector, stages across vectors, and the m×m core of
-    H_m ⊗ H_{2^k} as a dense ±1 step; 1/sqrt(n) and the signs are one
+    H_m ⊗ H_{2^k} as a dense ±1 step (when 2^k is narrower than a vector
+    but divides n with a larger power of two, as 80 = 20·4, full-width
+    vectors hold several segments and the core broadcasts each segment by a
+    shuffle into per-lane ±1 fmas); 1/sqrt(n) and the signs are one
     multiply per element. The transform is computed in the op's precision
     and cast back once.
 
