@@ -1171,12 +1171,14 @@ void replaceByHookedAttention(PatternRewriter &rewriter,
   }
 }
 
-struct RaiseLinalgAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
-  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+/// Raises the attention whose P·V matmul is `OpTy`, as `Matcher` finds it.
+template <typename OpTy, typename Base, typename Matcher>
+struct RaiseAttentionPattern : Base {
+  using Base::Base;
 
-  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<AttentionMatch> match = LinalgAttentionMatcher(op).match();
+    FailureOr<AttentionMatch> match = Matcher(op).match();
     if (failed(match))
       return rewriter.notifyMatchFailure(op, "not an attention P·V matmul");
     replaceByHookedAttention(rewriter, *match);
@@ -1184,18 +1186,13 @@ struct RaiseLinalgAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   }
 };
 
-struct RaiseTosaAttention : OpRewritePattern<tosa::MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(tosa::MatMulOp op,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<AttentionMatch> match = TosaAttentionMatcher(op).match();
-    if (failed(match))
-      return rewriter.notifyMatchFailure(op, "not an attention P·V matmul");
-    replaceByHookedAttention(rewriter, *match);
-    return success();
-  }
-};
+using RaiseLinalgAttention =
+    RaiseAttentionPattern<linalg::LinalgOp,
+                          OpInterfaceRewritePattern<linalg::LinalgOp>,
+                          LinalgAttentionMatcher>;
+using RaiseTosaAttention =
+    RaiseAttentionPattern<tosa::MatMulOp, OpRewritePattern<tosa::MatMulOp>,
+                          TosaAttentionMatcher>;
 
 struct RaiseAttentionPass : ct::impl::RaiseAttentionBase<RaiseAttentionPass> {
   using Base::Base;
