@@ -8,7 +8,7 @@
 //
 //   ct-bench [--quick] [--csv out.csv] [--filter regex] [--baseline-threads N]
 
-#include "ct/ExecutionEngine/CpuRunner.h"
+#include "BenchSupport.h"
 #include "ct/Support/HadamardConstruction.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -33,44 +33,18 @@
 #include <thread>
 
 using namespace mlir;
+using namespace ct::bench;
 namespace cl = llvm::cl;
 
-static cl::opt<bool> quick("quick",
-                           cl::desc("Fewer sizes and runs (under 3 minutes)"));
-static cl::opt<std::string> csvPath("csv", cl::desc("Write the rows as CSV"),
-                                    cl::value_desc("file"),
-                                    cl::init("bench-results.csv"));
-static cl::opt<std::string>
-    filter("filter", cl::desc("Run only the cases whose name matches"),
-           cl::value_desc("regex"), cl::init(""));
 static cl::opt<unsigned> baselineThreads(
     "baseline-threads",
     cl::desc("OpenMP threads of the oneDNN baselines; ct's kernels and the "
              "roofline use one thread"),
     cl::init(1));
-static cl::opt<unsigned> runs("runs",
-                              cl::desc("Timed runs per measurement (median)"),
-                              cl::init(7));
 
 //===----------------------------------------------------------------------===//
 // Timing and the machine's roofline
 //===----------------------------------------------------------------------===//
-
-/// Median wall time in microseconds of `runs` calls after one warm-up call.
-static double timeMedianUs(const std::function<void()> &body,
-                           unsigned count = 0) {
-  count = count ? count : runs.getValue();
-  body();
-  llvm::SmallVector<double> samples;
-  for (unsigned i = 0; i < count; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    body();
-    std::chrono::duration<double, std::micro> elapsed =
-        std::chrono::steady_clock::now() - start;
-    samples.push_back(elapsed.count());
-  }
-  return ct::getMedian(samples);
-}
 
 /// Splits [0, n) over `threads` threads and waits for them.
 static void parallelFor(int threads, int64_t n,
@@ -165,150 +139,8 @@ static Roofline measureRoofline() {
   return roof;
 }
 
-//===----------------------------------------------------------------------===//
-// Report
-//===----------------------------------------------------------------------===//
-
-struct Row {
-  std::string caseName, shape, variant, baseline;
-  double tUs, tBaselineUs, roofUs;
-};
-
-class Report {
-public:
-  explicit Report(const Roofline &roof) : roof(roof) {
-    llvm::outs() << llvm::formatv(
-        "machine: copy {0:f1} GB/s (1 thread) {1:f1} GB/s (2), read {2:f1} "
-        "GB/s (1) {3:f1} GB/s (2), f32 add {4:f1} GFLOP/s, fma {5:f1} "
-        "GFLOP/s (1 thread)\n\n",
-        roof.copyGBs[0], roof.copyGBs[1], roof.readGBs[0], roof.readGBs[1],
-        roof.addGflops, roof.fmaGflops);
-    llvm::outs() << llvm::formatv("{0,-22} {1,-18} {2,-22} {3,-16} {4,12} "
-                                  "{5,14} {6,8} {7,9}\n",
-                                  "case", "shape", "variant", "baseline",
-                                  "t_us", "t_baseline_us", "speedup",
-                                  "roofline");
-  }
-
-  void add(Row row) {
-    llvm::outs() << llvm::formatv(
-        "{0,-22} {1,-18} {2,-22} {3,-16} {4,12:f1} {5,14:f1} {6,8:f2} "
-        "{7,8:f0}%\n",
-        row.caseName, row.shape, row.variant, row.baseline, row.tUs,
-        row.tBaselineUs, row.tBaselineUs / row.tUs,
-        100.0 * row.roofUs / row.tUs);
-    rows.push_back(std::move(row));
-  }
-
-  void skip(llvm::StringRef caseName, llvm::StringRef shape,
-            llvm::StringRef why) {
-    llvm::outs() << llvm::formatv("{0,-22} {1,-18} skipped: {2}\n", caseName,
-                                  shape, why);
-  }
-
-  void writeCsv(llvm::StringRef path) const {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(path, ec);
-    if (ec) {
-      llvm::errs() << "ct-bench: cannot write '" << path
-                   << "': " << ec.message() << "\n";
-      return;
-    }
-    os << "case,shape,variant,baseline,t_us,t_baseline_us,speedup,roofline\n";
-    for (const Row &row : rows)
-      os << llvm::formatv("{0},{1},{2},{3},{4:f3},{5:f3},{6:f4},{7:f4}\n",
-                          row.caseName, row.shape, row.variant, row.baseline,
-                          row.tUs, row.tBaselineUs, row.tBaselineUs / row.tUs,
-                          row.roofUs / row.tUs);
-  }
-
-  const Roofline &roof;
-
-private:
-  std::vector<Row> rows;
-};
-
-//===----------------------------------------------------------------------===//
-// Compiling ct kernels
-//===----------------------------------------------------------------------===//
-
-/// A ct kernel compiled from MLIR text, with its arguments and results.
-struct Kernel {
-  std::unique_ptr<ct::CpuFunction> function;
-  std::vector<std::unique_ptr<ct::HostArray>> inputs, results;
-
-  void call() {
-    llvm::SmallVector<ct::HostArray *> in, out;
-    for (auto &array : inputs)
-      in.push_back(array.get());
-    for (auto &array : results)
-      out.push_back(array.get());
-    if (llvm::Error error = function->call(in, out)) {
-      llvm::errs() << "ct-bench: " << llvm::toString(std::move(error)) << "\n";
-      std::exit(1);
-    }
-  }
-  float *inputF32(int i) { return reinterpret_cast<float *>(inputs[i]->data()); }
-  float *resultF32(int i) {
-    return reinterpret_cast<float *>(results[i]->data());
-  }
-};
-
-/// Compiles `entry` of `source`, with zeroed arguments and results as its
-/// tensor signature says; the failure message when it does not lower.
-static llvm::Expected<Kernel> compileKernel(MLIRContext &context,
-                                            llvm::StringRef source,
-                                            llvm::StringRef entry) {
-  std::string diagnostics;
-  llvm::raw_string_ostream diagnosticStream(diagnostics);
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    diagnosticStream << diag.str() << "; ";
-    return success();
-  });
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
-  if (!module)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "parse error: " + diagnostics);
-  llvm::Expected<std::unique_ptr<ct::CpuFunction>> function =
-      ct::CpuFunction::compile(*module, entry, "", "<bench>");
-  if (!function)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        llvm::toString(function.takeError()) + " " + diagnostics);
-  Kernel kernel;
-  FunctionType signature = (*function)->getSignature();
-  kernel.function = std::move(*function);
-  for (Type type : signature.getInputs()) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    kernel.inputs.push_back(std::make_unique<ct::HostArray>(
-        tensor ? tensor.getElementType() : type,
-        tensor ? tensor.getShape() : ArrayRef<int64_t>{}, !tensor));
-  }
-  for (Type type : signature.getResults()) {
-    auto tensor = cast<RankedTensorType>(type);
-    kernel.results.push_back(std::make_unique<ct::HostArray>(
-        tensor.getElementType(), tensor.getShape()));
-  }
-  return kernel;
-}
-
-static void fillRandom(float *data, int64_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  for (int64_t i = 0; i < n; ++i)
-    data[i] = normal(rng);
-}
-
-static bool caseSelected(llvm::StringRef name) {
-  return filter.empty() || llvm::Regex(filter).match(name);
-}
-
-static std::string shapeString(std::initializer_list<int64_t> dims) {
-  std::string text;
-  for (int64_t d : dims)
-    text += (text.empty() ? "" : "x") + std::to_string(d);
-  return text;
-}
+/// The ceilings measured at start-up, which every case is set against.
+static Roofline machine;
 
 //===----------------------------------------------------------------------===//
 // Fast Walsh-Hadamard transforms (issue 4)
@@ -414,7 +246,7 @@ static void benchHadamard(MLIRContext &context, Report &report) {
 
     double tCt = timeMedianUs([&] { kernel->call(); });
     double flops = double(rows) * n * (std::log2(double(n)) + 1);
-    double roof = report.roof.timeUs(rows * n * 4.0, rows * n * 4.0, flops);
+    double roof = machine.timeUs(rows * n * 4.0, rows * n * 4.0, flops);
     std::string variant = llvm::formatv("f32 n={0}", n);
 
     std::vector<float> copy(kernel->inputF32(0),
@@ -474,7 +306,7 @@ static void benchHadamardBF16(MLIRContext &context, Report &report) {
     }
     double tCt = timeMedianUs([&] { kernel->call(); });
     double flops = double(rows) * n * (std::log2(double(n)) + 1);
-    double roof = report.roof.timeUs(rows * n * 2.0, rows * n * 2.0, flops);
+    double roof = machine.timeUs(rows * n * 2.0, rows * n * 2.0, flops);
     double tNaive = timeMedianUs([&] { naiveFwht(data.data(), rows, n); });
     report.add({name, shape, llvm::formatv("bf16 n={0}", n).str(),
                 "naive-butterfly-f32", tCt, tNaive, roof});
@@ -576,7 +408,7 @@ func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x256xf32>) -> tensor<{0}x{1}
         getElementTypeOrSelf(kernel->results[0]->getElementType())
             .getIntOrFloatBitWidth();
     double written = rows * cols * std::max<int64_t>(codeBits, 8) / 8.0;
-    double roof = report.roof.timeUs(rows * cols * 4.0, written, 0);
+    double roof = machine.timeUs(rows * cols * 4.0, written, 0);
 
     std::vector<int8_t> q(rows * cols);
     std::vector<float> scales(rows);
@@ -598,14 +430,6 @@ func.func @q(%x: tensor<{0}x{1}xf32>, %s: tensor<{0}x256xf32>) -> tensor<{0}x{1}
 //===----------------------------------------------------------------------===//
 // Attention (issue 5)
 //===----------------------------------------------------------------------===//
-
-/// The softmax scale 1/sqrt(d) with every digit of the double: formatv's
-/// default float style keeps two decimals.
-static std::string formatScale(int64_t d) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.17g", 1.0 / std::sqrt(double(d)));
-  return text;
-}
 
 /// Decode attention as a composition: per head q·Kᵀ (oneDNN), softmax,
 /// p·V (oneDNN); GQA reads each kv head for its g query heads.
@@ -675,7 +499,7 @@ func.func @decode(%q: tensor<1x{0}x1x{2}xf32>, %k: tensor<1x{1}x1x{2}xf32>, %v: 
                      ctx, d, 1.0f / std::sqrt(float(d)));
     });
     double cacheBytes = 2.0 * hkv * ctx * d * 4;
-    double roof = report.roof.timeUs(cacheBytes, 0, 4.0 * hq * ctx * d);
+    double roof = machine.timeUs(cacheBytes, 0, 4.0 * hq * ctx * d);
     report.add({name, shape, "f32 Hq32 Hkv8 D128", "composed-onednn", tCt,
                 tComposed, roof});
   }
@@ -745,7 +569,7 @@ func.func @prefill(%q: tensor<1x{0}x{3}x{2}xf32>, %k: tensor<1x{1}x{3}x{2}xf32>,
         3);
     // The causal half of Q·Kᵀ and P·V: 2 · 2 · L²/2 · D flops per head.
     double flops = 2.0 * hq * length * length * d;
-    double roof = report.roof.timeUs(0, 0, flops);
+    double roof = machine.timeUs(0, 0, flops);
     report.add({name, shape,
                 llvm::formatv("f32 causal {0:f1} GF/s", flops / (tCt * 1e3)),
                 "composed-onednn", tCt, tComposed, roof});
@@ -765,8 +589,12 @@ int main(int argc, char **argv) {
   ct::initializeCpuRunner(registry);
   MLIRContext context(registry);
 
-  Roofline roof = measureRoofline();
-  Report report(roof);
+  machine = measureRoofline();
+  Report report(llvm::formatv(
+      "copy {0:f1} GB/s (1 thread) {1:f1} GB/s (2), read {2:f1} GB/s (1) "
+      "{3:f1} GB/s (2), f32 add {4:f1} GFLOP/s, fma {5:f1} GFLOP/s (1 thread)",
+      machine.copyGBs[0], machine.copyGBs[1], machine.readGBs[0],
+      machine.readGBs[1], machine.addGflops, machine.fmaGflops).str());
   benchHadamard(context, report);
   benchHadamardBF16(context, report);
   benchQuantize(context, report);

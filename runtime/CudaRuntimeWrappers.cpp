@@ -269,3 +269,53 @@ mgpuMemHostUnregisterMemRef(int64_t rank,
 CT_CUDA_EXPORT void mgpuSetDefaultDevice(int32_t device) {
   defaultDevice = device;
 }
+
+//===----------------------------------------------------------------------===//
+// ct's own entry points (ct-run --gpu, ct-bench --gpu)
+//===----------------------------------------------------------------------===//
+
+/// Initializes the driver and the default device's primary context without
+/// exiting on failure: null when a GPU is usable, else the failing step and
+/// the driver's description (a static string).
+CT_CUDA_EXPORT const char *ctCudaProbe() {
+  static char message[256];
+  auto describe = [](const char *step, CUresult result) {
+    const char *description = nullptr;
+    cuGetErrorString(result, &description);
+    std::snprintf(message, sizeof(message), "%s: %s", step,
+                  description ? description : "unknown CUDA error");
+    return message;
+  };
+  if (CUresult result = cuInit(/*flags=*/0); result != CUDA_SUCCESS)
+    return describe("cuInit", result);
+  int count = 0;
+  if (CUresult result = cuDeviceGetCount(&count); result != CUDA_SUCCESS)
+    return describe("cuDeviceGetCount", result);
+  if (count <= defaultDevice) {
+    std::snprintf(message, sizeof(message),
+                  "no CUDA device %d (%d device(s) found)", defaultDevice,
+                  count);
+    return message;
+  }
+  setContext();
+  return nullptr;
+}
+
+/// Waits for all work of the context (cuCtxSynchronize).
+CT_CUDA_EXPORT void ctCudaSynchronize() {
+  setContext();
+  CT_CUDA_CHECK(cuCtxSynchronize());
+}
+
+/// The device's name, multiprocessor count and L2 bytes, for reports.
+CT_CUDA_EXPORT void ctCudaDescribe(char *name, int nameSize,
+                                   int *multiprocessors, int *l2Bytes) {
+  setContext();
+  CUdevice device;
+  CT_CUDA_CHECK(cuDeviceGet(&device, defaultDevice));
+  CT_CUDA_CHECK(cuDeviceGetName(name, nameSize, device));
+  CT_CUDA_CHECK(cuDeviceGetAttribute(
+      multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device));
+  CT_CUDA_CHECK(
+      cuDeviceGetAttribute(l2Bytes, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, device));
+}

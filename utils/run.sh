@@ -97,6 +97,33 @@ run_example() {
   "$build/bin/ct-run" "$out" "${args[@]}" --bench 50 \
     --output "$build/example.out.npy"
   echo "== result written to $build/example.out.npy"
+
+  # The decode step with a stored cache: ct-materialize-kv-cache turns the
+  # fake-quantized float cache into fp8 codes (quantize on write, dequantize
+  # on read); its remark reports the cache's bytes per token.
+  local decode=$build/example.decode.mlir real=$build/example.decode.real.mlir
+  echo "== $dir/llama_decode.mlir: decode step with a DynamicCache of 7 tokens, cache stored quantized"
+  "$build/bin/ct-opt" "$dir/llama_decode.mlir" --ct-raise-attention \
+    --ct-apply-config="config=$dir/$cfg.config.json weights=$dir/$cfg.safetensors" -o "$decode"
+  "$build/bin/ct-opt" "$decode" --ct-materialize-kv-cache \
+    --mlir-print-op-on-diagnostic=false -o "$real" 2>&1 |
+    sed -n 's/.*remark: /== ct-materialize-kv-cache: /p'
+  local past=$dir/$cfg.decode
+  "$build/bin/ct-run" "$real" --entry llama_decode \
+    --input "$dir/decode.in0.npy" --input "$dir/decode.in1.npy" \
+    --input "$dir/decode.in2.npy" --input "$dir/decode.in3.npy" \
+    --input "$past.past_k.codes.npy" --input "$past.past_v.codes.npy" \
+    --output "$build/example.decode.out.npy" \
+    --output "$build/example.decode.k_cache.npy" \
+    --output "$build/example.decode.v_cache.npy" --bench 50
+  echo "== compared with the library's decode output and caches (caches dequantized):"
+  "$build/bin/ct-run" "$dir/kv-cache-dequantize.mlir" --entry fp8_attn_head_decode \
+    --input "$build/example.decode.out.npy" \
+    --input "$build/example.decode.k_cache.npy" \
+    --input "$build/example.decode.v_cache.npy" \
+    --input "$past.past_k.scale.npy" --input "$past.past_v.scale.npy" \
+    --compare "$past.expected0.npy" --compare "$past.expected1.npy" \
+    --compare "$past.expected2.npy" --rtol 0 --atol 1e-6
 }
 
 case "${1:-}" in

@@ -99,6 +99,41 @@ static void createOnStreamAndWait(RewriterBase &rewriter, Location loc,
   gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
 }
 
+/// Whether `copy` becomes a gpu.memcpy: identity layouts (contiguous) in
+/// the default memory space on both sides.
+static bool isMemcpyCopy(memref::CopyOp copy) {
+  auto sourceType = cast<MemRefType>(copy.getSource().getType());
+  auto targetType = cast<MemRefType>(copy.getTarget().getType());
+  return sourceType.getLayout().isIdentity() &&
+         targetType.getLayout().isIdentity() &&
+         !sourceType.getMemorySpace() && !targetType.getMemorySpace();
+}
+
+/// Whether only kernels and gpu.memcpy touch `buffer`, directly or through
+/// views. Such a buffer can be device memory, which kernels reach without
+/// the page faults that fresh managed memory takes on its first touch on
+/// the GPU (a cost paid on every call).
+static bool isOnlyUsedOnDevice(Value buffer) {
+  for (Operation *user : buffer.getUsers()) {
+    if (user->getParentOfType<gpu::LaunchOp>() ||
+        isa<memref::DeallocOp, gpu::MemcpyOp, gpu::DeallocOp>(user))
+      continue;
+    if (auto copy = dyn_cast<memref::CopyOp>(user)) {
+      if (!isMemcpyCopy(copy))
+        return false;
+      continue;
+    }
+    if (isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
+            memref::CastOp, memref::ReinterpretCastOp>(user)) {
+      if (!isOnlyUsedOnDevice(user->getResult(0)))
+        return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 struct GPUHostMemoryPass
     : public ct::impl::GPUHostMemoryBase<GPUHostMemoryPass> {
   void runOnOperation() override {
@@ -123,7 +158,7 @@ struct GPUHostMemoryPass
           return WalkResult::interrupt();
         }
       }
-      if (isa<memref::AllocOp, memref::CopyOp>(op))
+      if (isa<memref::AllocOp, memref::CopyOp, memref::GetGlobalOp>(op))
         hostOps.push_back(op);
       return WalkResult::advance();
     });
@@ -139,16 +174,45 @@ struct GPUHostMemoryPass
     for (Operation *op : hostOps) {
       rewriter.setInsertionPoint(op);
       Location loc = op->getLoc();
-      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-        // Managed allocations are synchronous: gpu.alloc host_shared has no
-        // async form.
-        Value buffer =
-            rewriter
-                .replaceOpWithNewOp<gpu::AllocOp>(
-                    alloc, alloc.getType(), /*asyncToken=*/Type(),
-                    /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
-                    alloc.getSymbolOperands(), /*hostShared=*/true)
-                .getMemref();
+      auto global = dyn_cast<memref::GetGlobalOp>(op);
+      if (global && global.getType().getMemorySpace())
+        continue;
+      if (isa<memref::AllocOp>(op) || global) {
+        // Allocations are synchronous (gpu.alloc host_shared has no async
+        // form); device memory where only the GPU touches the buffer, else
+        // managed memory. A constant global lives in host memory, where
+        // kernels cannot read it: they get a copy, made on each call.
+        auto alloc = dyn_cast<memref::AllocOp>(op);
+        auto type = cast<MemRefType>(op->getResult(0).getType());
+        ValueRange sizes = alloc ? alloc.getDynamicSizes() : ValueRange();
+        ValueRange symbols = alloc ? alloc.getSymbolOperands() : ValueRange();
+        Value buffer;
+        if (isOnlyUsedOnDevice(op->getResult(0))) {
+          // gpu-to-llvm lowers device allocations in their async form only.
+          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
+            auto deviceAlloc = gpu::AllocOp::create(
+                rewriter, loc, type, token, ValueRange{stream}, sizes,
+                symbols, /*hostShared=*/false);
+            buffer = deviceAlloc.getMemref();
+            return deviceAlloc.getAsyncToken();
+          });
+        } else {
+          buffer = gpu::AllocOp::create(rewriter, loc, type,
+                                        /*asyncToken=*/Type(),
+                                        /*asyncDependencies=*/ValueRange(),
+                                        sizes, symbols, /*hostShared=*/true)
+                       .getMemref();
+        }
+        if (global) {
+          Value source = memref::GetGlobalOp::create(
+              rewriter, loc, type, global.getNameAttr());
+          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
+            return gpu::MemcpyOp::create(rewriter, loc, token,
+                                         ValueRange{stream}, buffer, source)
+                .getAsyncToken();
+          });
+        }
+        rewriter.replaceOp(op, buffer);
         for (Operation *ret : returns) {
           rewriter.setInsertionPoint(ret);
           createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
@@ -160,13 +224,9 @@ struct GPUHostMemoryPass
         continue;
       }
       auto copy = cast<memref::CopyOp>(op);
-      auto sourceType = cast<MemRefType>(copy.getSource().getType());
-      auto targetType = cast<MemRefType>(copy.getTarget().getType());
       // gpu.memcpy lowers for contiguous buffers only; strided copies stay
       // host loops, which managed memory allows.
-      if (!sourceType.getLayout().isIdentity() ||
-          !targetType.getLayout().isIdentity() ||
-          sourceType.getMemorySpace() || targetType.getMemorySpace())
+      if (!isMemcpyCopy(copy))
         continue;
       createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
         return gpu::MemcpyOp::create(rewriter, loc, token, ValueRange{stream},
@@ -281,6 +341,23 @@ struct HardwareRoundEven : public OpRewritePattern<math::RoundEvenOp> {
   }
 };
 
+/// f32 `math.absf` -> the `llvm.fabs.f32` intrinsic (`abs.f32`), not
+/// libdevice's `__nv_fabsf`. As a call: the NVVM conversion target declares
+/// `llvm.intr.fabs` illegal, to map it to libdevice.
+struct HardwareAbs : public OpRewritePattern<math::AbsFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(math::AbsFOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return failure();
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(), rewriter.getStringAttr("llvm.fabs.f32"),
+        ValueRange{op.getOperand()});
+    return success();
+  }
+};
+
 struct GPUSelectInstructionsPass
     : public ct::impl::GPUSelectInstructionsBase<GPUSelectInstructionsPass> {
   using GPUSelectInstructionsBase::GPUSelectInstructionsBase;
@@ -300,7 +377,7 @@ struct GPUSelectInstructionsPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<HardwareRoundEven>(&getContext());
+    patterns.add<HardwareRoundEven, HardwareAbs>(&getContext());
     if (hardwareFP8)
       patterns.add<HardwareFP8Encoding>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

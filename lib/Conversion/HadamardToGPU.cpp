@@ -11,8 +11,10 @@
 //  - the next stages pair threads (lane ^ h) and run as `gpu.shuffle xor`
 //    (shfl.sync.bfly), up to 32 lanes = 256 elements;
 //  - blocks of more than 256 elements get a thread block each and finish the
-//    last stages (strides of 256 and above) in shared memory, with a barrier
-//    per stage;
+//    last stages (strides of 256 and above) through shared memory, in rounds
+//    that each load 8 elements per thread differing in 3 index bits, run
+//    those stages in registers and store back (one round up to 2048, two
+//    for 4096 and 8192; a barrier per round);
 //  - blocks of up to 256 elements (head_dim 64/128) are packed several per
 //    warp and several warps per thread block, so that small rows still fill
 //    the machine.
@@ -23,15 +25,26 @@
 // (diag(s)·H)ᵀ = H·diag(s)). Shuffles are executed by every lane of a warp
 // (shfl.sync with a full mask), so lanes past the last block compute on the
 // last block and only skip the store.
+//
+// Sizes m·2^k (H_m ⊗ S_{2^k}, m a Paley or Goethals–Seidel core: head_dim 80,
+// 96, 112, MLP widths 3584, 11008...) are first rewritten on tensors, in f32:
+// the signs as an elementwise multiply, the FWHT of size 2^k above on each
+// segment, and the core step y[c] = Σ_a C[a][c]·z[a] / sqrt(m) as a
+// linalg.generic contraction over the m segments, which the pipeline maps to
+// a thread per output element. That is three passes over memory instead of
+// one: correct, not yet fast.
 
 #include "ct/Conversion/Passes.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
+#include "ct/Support/HadamardConstruction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -185,17 +198,21 @@ private:
     return vector::FromElementsOp::create(b, loc, vectorType(f32), elements);
   }
 
+  /// The stage pairing registers i and i + h (h a power of two).
+  void registerStage(MutableArrayRef<Value> elements, int64_t h) {
+    for (int64_t i = 0; i < int64_t(elements.size()); ++i) {
+      if (i & h)
+        continue;
+      Value a = elements[i], c = elements[i + h];
+      elements[i] = arith::AddFOp::create(b, loc, a, c);
+      elements[i + h] = arith::SubFOp::create(b, loc, a, c);
+    }
+  }
+
   /// Stages over the bits of the element index inside a thread.
   void inThreadStages(MutableArrayRef<Value> elements) {
-    for (int64_t h = 1; h < plan.elementsPerThread; h *= 2) {
-      for (int64_t i = 0; i < plan.elementsPerThread; ++i) {
-        if (i & h)
-          continue;
-        Value a = elements[i], c = elements[i + h];
-        elements[i] = arith::AddFOp::create(b, loc, a, c);
-        elements[i + h] = arith::SubFOp::create(b, loc, a, c);
-      }
-    }
+    for (int64_t h = 1; h < plan.elementsPerThread; h *= 2)
+      registerStage(elements, h);
   }
 
   /// Stages over the lane bits inside a warp: the lane with bit h clear
@@ -219,8 +236,14 @@ private:
     }
   }
 
-  /// Stages with strides of a warp's elements and above: through shared
-  /// memory, each thread updating E/2 pairs (i, i + h) per stage.
+  /// Stages with strides of a warp's elements (256) and above, through
+  /// shared memory in rounds rather than a barrier per stage: each round,
+  /// every thread loads the E = 8 elements whose indices differ only in the
+  /// bits [low, low + 3), runs the stages of those bits not done yet in
+  /// registers and stores the elements back where they came from; a barrier
+  /// separates rounds. low >= 5, so the lanes of a warp touch 32 consecutive
+  /// words per access (no bank conflicts). Sizes up to 2048 take one round,
+  /// 4096 and 8192 two.
   Value sharedMemoryStages(gpu::LaunchOp launch, Value x, Value lane,
                            Value laneOffset) {
     auto workgroupSpace = gpu::AddressSpaceAttr::get(
@@ -232,26 +255,32 @@ private:
     vector::StoreOp::create(b, loc, x, shared, laneOffset,
                             /*nontemporal=*/false, alignment);
     gpu::BarrierOp::create(b, loc);
-    int64_t firstStride = plan.elementsPerThread * kWarpSize;
-    for (int64_t h = firstStride; h < plan.size; h *= 2) {
-      for (int64_t k = 0; k < plan.elementsPerThread / 2; ++k) {
-        // Pair p = lane + T·k has i = p with a zero inserted at bit log2(h).
-        Value p = arith::AddIOp::create(b, loc, lane,
-                                        index(k * plan.threadsPerRow));
-        Value high = arith::MulIOp::create(
-            b, loc, arith::DivUIOp::create(b, loc, p, index(h)),
-            index(2 * h));
-        Value i = arith::AddIOp::create(
-            b, loc, high, arith::RemUIOp::create(b, loc, p, index(h)));
-        Value j = arith::AddIOp::create(b, loc, i, index(h));
-        Value a = memref::LoadOp::create(b, loc, shared, i);
-        Value c = memref::LoadOp::create(b, loc, shared, j);
-        memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, c),
-                                shared, i);
-        memref::StoreOp::create(b, loc, arith::SubFOp::create(b, loc, a, c),
-                                shared, j);
+    int64_t sizeBits = llvm::Log2_64(plan.size);
+    int64_t registerBits = llvm::Log2_64(plan.elementsPerThread);
+    int64_t doneBits = llvm::Log2_64(plan.elementsPerThread * kWarpSize);
+    while (doneBits < sizeBits) {
+      int64_t low = std::min(doneBits, sizeBits - registerBits);
+      // Element k of the thread: the lane's bits with `registerBits` zeros
+      // inserted at bit `low`, plus k << low.
+      Value high = arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, lane, index(1 << low)),
+          index(int64_t(1) << (low + registerBits)));
+      Value base = arith::AddIOp::create(
+          b, loc, high,
+          arith::RemUIOp::create(b, loc, lane, index(int64_t(1) << low)));
+      SmallVector<Value> indices, elements;
+      for (int64_t k = 0; k < plan.elementsPerThread; ++k) {
+        indices.push_back(
+            arith::AddIOp::create(b, loc, base, index(k << low)));
+        elements.push_back(
+            memref::LoadOp::create(b, loc, shared, indices.back()));
       }
+      for (int64_t bit = doneBits; bit < low + registerBits; ++bit)
+        registerStage(elements, int64_t(1) << (bit - low));
+      for (auto [index, element] : llvm::zip(indices, elements))
+        memref::StoreOp::create(b, loc, element, shared, index);
       gpu::BarrierOp::create(b, loc);
+      doneBits = low + registerBits;
     }
     return vector::LoadOp::create(b, loc, vectorType(f32), shared, laneOffset,
                                   /*nontemporal=*/false, alignment);
@@ -282,15 +311,161 @@ static std::string getUnsupportedReason(HadamardOp op) {
   int64_t size = op.getSize();
   if (!type.hasStaticShape())
     return "expected a static shape";
-  if (!llvm::isPowerOf2_64(size) || size > kMaxSize)
-    return "expected a power-of-two size of at most " +
-           std::to_string(kMaxSize) + ", got " + std::to_string(size);
+  if (std::optional<hadamard::HadamardFactorization> factors =
+          hadamard::factorizeHadamardSize(size);
+      !factors || (int64_t(1) << factors->log2PowerOfTwo) > kMaxSize)
+    return "expected a size m·2^k with 2^k at most " +
+           std::to_string(kMaxSize) + " and a core ct can build, got " +
+           std::to_string(size);
   if (!op.getComputeType().isF32())
     return "expected f32 compute precision";
   if (!isa<Float32Type, BFloat16Type, Float16Type>(type.getElementType()))
     return "expected f32, bf16 or f16 elements";
   return "";
 }
+
+/// ct.hadamard of size m·2^k (m > 1) as tensor ops around a ct.hadamard of
+/// size 2^k, in f32: y = core(FWHT_{2^k}(x·diag(s))) (forward) or
+/// core(FWHT_{2^k}(x))·diag(s) (inverse: the transpose, (diag(s)·H)ᵀ =
+/// (Cᵀ ⊗ S)·diag(s)).
+struct DecomposeKroneckerHadamard : public OpRewritePattern<HadamardOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(HadamardOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t size = op.getSize();
+    if (llvm::isPowerOf2_64(size) || !getUnsupportedReason(op).empty())
+      return failure();
+    std::optional<hadamard::KroneckerHadamard> matrix =
+        hadamard::buildKroneckerHadamard(size);
+    if (!matrix)
+      return failure();
+    const hadamard::SignMatrix &core = matrix->core;
+    int64_t m = core.order, segment = int64_t(1) << matrix->log2PowerOfTwo;
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type f32 = rewriter.getF32Type();
+    int64_t rows = type.getNumElements() / size;
+    auto blocksType = RankedTensorType::get({rows, m, segment}, f32);
+
+    // [..., N] -> [rows, m, 2^k] in f32.
+    Value x = op.getInput();
+    if (type.getElementType() != f32)
+      x = arith::ExtFOp::create(rewriter, loc, type.clone(f32), x);
+    x = reshape(rewriter, loc, x, blocksType);
+
+    Value signs;
+    if (std::optional<ArrayRef<int8_t>> values = op.getSigns()) {
+      SmallVector<float> factors(values->begin(), values->end());
+      signs = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get({m, segment}, f32),
+                                 ArrayRef(factors)));
+    }
+    if (signs && !op.getInverse())
+      x = multiplySigns(rewriter, loc, x, signs);
+    if (segment > 1)
+      x = HadamardOp::create(rewriter, loc, x.getType(), x, segment,
+                             /*inverse=*/false, /*signs=*/nullptr,
+                             /*precision=*/nullptr);
+
+    // out[r, c, l] = Σ_a K[a][c]·z[r, a, l], K = C/sqrt(m) (Cᵀ inverse).
+    double norm = 1.0 / std::sqrt(static_cast<double>(m));
+    SmallVector<float> kernel;
+    for (int64_t a = 0; a < m; ++a)
+      for (int64_t c = 0; c < m; ++c)
+        kernel.push_back(static_cast<float>(
+            (op.getInverse() ? core.at(c, a) : core.at(a, c)) * norm));
+    Value coreMatrix = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({m, m}, f32),
+                               ArrayRef(kernel)));
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getF32FloatAttr(0.0));
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, zero,
+                     tensor::EmptyOp::create(rewriter, loc, blocksType.getShape(),
+                                             f32)
+                         .getResult())
+                     .getResult(0);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr r, c, l, a;
+    bindDims(ctx, r, c, l, a);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {r, a, l}, ctx),
+                                   AffineMap::get(4, 0, {a, c}, ctx),
+                                   AffineMap::get(4, 0, {r, c, l}, ctx)};
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, blocksType, ValueRange{x, coreMatrix},
+                  ValueRange{init}, maps,
+                  ArrayRef<utils::IteratorType>{
+                      utils::IteratorType::parallel,
+                      utils::IteratorType::parallel,
+                      utils::IteratorType::parallel,
+                      utils::IteratorType::reduction},
+                  [](OpBuilder &b, Location loc, ValueRange args) {
+                    Value product =
+                        arith::MulFOp::create(b, loc, args[0], args[1]);
+                    linalg::YieldOp::create(
+                        b, loc,
+                        ValueRange{
+                            arith::AddFOp::create(b, loc, args[2], product)});
+                  })
+                  .getResult(0);
+    if (signs && op.getInverse())
+      y = multiplySigns(rewriter, loc, y, signs);
+
+    y = reshape(rewriter, loc, y, type.clone(f32));
+    if (type.getElementType() != f32)
+      y = arith::TruncFOp::create(rewriter, loc, type, y);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+
+  /// Reshapes `value` to `type` (same number of elements) through rank 1.
+  static Value reshape(PatternRewriter &rewriter, Location loc, Value value,
+                       RankedTensorType type) {
+    auto valueType = cast<RankedTensorType>(value.getType());
+    auto flatType = RankedTensorType::get({valueType.getNumElements()},
+                                          valueType.getElementType());
+    if (valueType.getRank() != 1)
+      value = tensor::CollapseShapeOp::create(
+          rewriter, loc, flatType, value,
+          ArrayRef<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, valueType.getRank()))});
+    if (type.getRank() == 1)
+      return value;
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, type, value,
+        ArrayRef<ReassociationIndices>{
+            llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
+  }
+
+  /// x[r, a, l] · s[a, l].
+  static Value multiplySigns(PatternRewriter &rewriter, Location loc, Value x,
+                             Value signs) {
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr r, a, l;
+    bindDims(ctx, r, a, l);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {r, a, l}, ctx),
+                                   AffineMap::get(3, 0, {a, l}, ctx),
+                                   AffineMap::get(3, 0, {r, a, l}, ctx)};
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, cast<RankedTensorType>(x.getType()).getShape(),
+        rewriter.getF32Type());
+    return linalg::GenericOp::create(
+               rewriter, loc, x.getType(), ValueRange{x, signs},
+               ValueRange{init}, maps,
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &b, Location loc, ValueRange args) {
+                 linalg::YieldOp::create(
+                     b, loc,
+                     ValueRange{arith::MulFOp::create(b, loc, args[0],
+                                                      args[1])});
+               })
+        .getResult(0);
+  }
+};
 
 struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
   HadamardToGPULowering(MLIRContext *ctx, int64_t threadsPerBlock)
@@ -301,6 +476,8 @@ struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
     std::string reason = getUnsupportedReason(op);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
+    if (!llvm::isPowerOf2_64(op.getSize()))
+      return rewriter.notifyMatchFailure(op, "an m·2^k size is decomposed");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t size = op.getSize();
@@ -393,6 +570,7 @@ struct HadamardToGPUPass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<HadamardToGPULowering>(&getContext(), threadsPerBlock);
+    patterns.add<DecomposeKroneckerHadamard>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult result = getOperation().walk([](HadamardOp op) {

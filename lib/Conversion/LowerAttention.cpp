@@ -7,7 +7,10 @@
 // together reads each K/V row once per group, which is what bounds decode.
 // Everything stays on tensors so that the inlined hooks (ct.hadamard,
 // ct.fake_quantize) are lowered by the passes that follow, and so that the
-// cache write, a tensor.insert_slice, bufferizes in place.
+// cache write, a tensor.insert_slice, bufferizes in place. A quantized cache
+// is written through ct.calculate_qparams / ct.quantize and read through
+// ct.dequantize of each key tile, the ops whose lowering ct.fake_quantize
+// shares, so its attention sees the fake-quantized program's values.
 
 #include "ct/Conversion/LowerAttention.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
@@ -138,6 +141,49 @@ Value exp2NonPositive(OpBuilder &b, Location loc, Value x) {
   return arith::MulFOp::create(b, loc, poly, scale);
 }
 
+/// How attention reads one cache (keys or values): floats, or codes with the
+/// scales a tile of rows dequantizes with.
+struct CacheRead {
+  /// All rows attention reads: floats, or the codes of a quantized cache.
+  Value rows;
+  /// Quantized caches only: the scheme of a [rows, D] tile (per tensor,
+  /// group for per-row scales, group 1 for per-channel ones), the scale and
+  /// zero point (a static parameter, or the per-row storage
+  /// [B, Hkv, Smax, G]) and the float type the tile dequantizes to.
+  ct::QuantSchemeAttr tileScheme;
+  Value scale, zeroPoint;
+  bool perRow = false;
+  /// Static per-channel scales [Hkv, 1, D] (KIVI).
+  bool perChannel = false;
+  Type floatType;
+};
+
+/// `value` broadcast torch-style (aligned at the last dimension, size-1
+/// dimensions repeated) to `sizes`: a scale computed once for a whole write
+/// repeated on each row it covers, or per-channel scales on each row.
+Value broadcastTo(OpBuilder &b, Location loc, Value value,
+                  ArrayRef<OpFoldResult> sizes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  unsigned rank = sizes.size();
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = rank - type.getRank();
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    exprs.push_back(type.getDimSize(d) == 1 &&
+                            getConstantIntValue(sizes[offset + d]) != 1
+                        ? b.getAffineConstantExpr(0)
+                        : b.getAffineDimExpr(offset + d));
+  AffineMap in = AffineMap::get(rank, 0, exprs, b.getContext());
+  Value init = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, value, init,
+             ArrayRef<AffineMap>{in, b.getMultiDimIdentityMap(rank)},
+             SmallVector<IteratorType>(rank, kPar),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               yieldValue(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
 /// Emits the loops of one ct.hooked_attention. Index arithmetic is built on
 /// OpFoldResults so that static shapes fold to constants.
 class AttentionLowering {
@@ -178,6 +224,11 @@ private:
   }
 
   Value inlineHook(Region &hook, Value input);
+  Value writeRows(Value fresh, Value cache, Value rowStart);
+  CacheRead writeCache(bool key, Value fresh);
+  Value readTile(OpBuilder &b, const CacheRead &cache, Value batch,
+                 Value kvHead, Value firstKey, OpFoldResult keyCount,
+                 OpFoldResult width);
   Value logits(OpBuilder &b, Value scores, Value batch, Value firstHead,
                Value firstQuery, Value firstKey);
   SoftmaxState attendKeyBlock(OpBuilder &b, SoftmaxState state, Value qTile,
@@ -203,7 +254,9 @@ private:
 
   // Set by run(): the hooked query, all keys/values attention reads (the
   // updated caches, or the hooked new entries), and the sizes.
-  Value query, keys, values, mask;
+  Value query, mask;
+  CacheRead keys, values;
+  SmallVector<Value> updatedScales;
   Value queryLen, keyLen, queryOffset;
   OpFoldResult groupSize, headDim, valueDim;
 };
@@ -217,6 +270,221 @@ Value AttentionLowering::inlineHook(Region &hook, Value input) {
   rewriter.inlineBlockBefore(&block, op, input);
   rewriter.eraseOp(yield);
   return result;
+}
+
+/// Whether `type` holds 4-bit elements. ct-pack-sub-byte-memrefs packs
+/// their buffers, and the upstream emulation it uses cannot take subviews at
+/// dynamic offsets of them: such caches are written and read element by
+/// element (loads and stores, which it packs) instead of by slices.
+bool isSubByte(Type type) {
+  return getElementTypeOrSelf(type).getIntOrFloatBitWidth() == 4;
+}
+
+/// cache[:, :, rowStart : rowStart + S, :] = fresh.
+Value AttentionLowering::writeRows(Value fresh, Value cache, Value rowStart) {
+  OpFoldResult one = rewriter.getIndexAttr(1), z = rewriter.getIndexAttr(0);
+  if (isSubByte(cache.getType())) {
+    SmallVector<Value> lbs(4, index(0)), steps(4, index(1)), ubs;
+    for (int64_t d = 0; d < 4; ++d)
+      ubs.push_back(dim(rewriter, fresh, d));
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{cache},
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange carried) {
+          Value element = tensor::ExtractOp::create(b, l, fresh, ivs);
+          SmallVector<Value> at(ivs);
+          at[2] = arith::AddIOp::create(b, l, rowStart, ivs[2]);
+          return scf::ValueVector{
+              tensor::InsertOp::create(b, l, element, carried[0], at)};
+        });
+    return nest.results.front();
+  }
+  return tensor::InsertSliceOp::create(
+             rewriter, loc, fresh, cache,
+             ArrayRef<OpFoldResult>{z, z, rowStart, z},
+             tensor::getMixedSizes(rewriter, loc, fresh),
+             SmallVector<OpFoldResult>(4, one))
+      .getResult();
+}
+
+/// Writes the hooked new entries at the position: floats as they are, or,
+/// for a quantized cache, quantized once (QuantizedKVCache.update runs the
+/// fake quantization on the new entries only) with their scales computed
+/// here when dynamic and stored on the same rows.
+CacheRead AttentionLowering::writeCache(bool key, Value fresh) {
+  Value cache = key ? op.getKCache() : op.getVCache();
+  Value pos = op.getPosition();
+  ct::QuantSchemeAttr scheme = op.getCacheQuant(key);
+  CacheRead read;
+  if (!scheme) {
+    read.rows = writeRows(fresh, cache, pos);
+    return read;
+  }
+  auto freshType = cast<RankedTensorType>(fresh.getType());
+  auto cacheType = cast<RankedTensorType>(cache.getType());
+  read.floatType = freshType.getElementType();
+  read.scale = op.getCacheScale(key);
+  read.zeroPoint = op.getCacheZeroPoint(key);
+  Value scale = read.scale, zeroPoint = read.zeroPoint;
+  if (scheme.isDynamic()) {
+    std::string why;
+    SmallVector<int64_t> shape =
+        *scheme.inferScaleShape(freshType.getShape(), why);
+    SmallVector<Type> types = {
+        RankedTensorType::get(shape, freshType.getElementType())};
+    if (zeroPoint)
+      types.push_back(RankedTensorType::get(
+          shape, getElementTypeOrSelf(zeroPoint.getType())));
+    auto qparams = ct::CalculateQParamsOp::create(
+        rewriter, loc, types, fresh, /*global_scale=*/Value(), scheme);
+    scale = qparams.getScale();
+    zeroPoint = qparams.getZeroPoint();
+  }
+  ct::QuantSchemeAttr writeScheme = scheme;
+  MLIRContext *ctx = rewriter.getContext();
+  // Per-channel (KIVI) scales [Hkv, 1, D] have no strategy of their own on
+  // [B, Hkv, S, D] data: they quantize as one scale per element (group 1).
+  auto perElement = [&] {
+    return ct::QuantSchemeAttr::get(
+        ctx, scheme.getNumBits(), scheme.getType(), scheme.getSymmetric(),
+        ct::QuantStrategy::Group, int64_t(1), {}, ct::QuantDynamic::Static,
+        scheme.getScaleDtype(), scheme.getZpDtype());
+  };
+  if (scheme.getStrategy() == ct::QuantStrategy::Channel) {
+    writeScheme = perElement();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, fresh);
+    scale = broadcastTo(rewriter, loc, scale, sizes);
+    if (zeroPoint)
+      zeroPoint = broadcastTo(rewriter, loc, zeroPoint, sizes);
+  }
+  Value codes = ct::QuantizeOp::create(
+      rewriter, loc, freshType.clone(cacheType.getElementType()), fresh, scale,
+      zeroPoint, /*global_scale=*/Value(), writeScheme);
+  read.rows = writeRows(codes, cache, pos);
+
+  int64_t headDim = cacheType.getDimSize(3);
+  if (scheme.isDynamic()) {
+    // Rows keep their own scales: the write's scale repeated on each row.
+    int64_t groups = ct::HookedAttentionOp::getRowScaleCount(scheme, headDim);
+    read.perRow = true;
+    SmallVector<OpFoldResult> rows =
+        tensor::getMixedSizes(rewriter, loc, fresh);
+    rows.back() = rewriter.getIndexAttr(groups);
+    read.scale =
+        writeRows(broadcastTo(rewriter, loc, scale, rows), read.scale, pos);
+    updatedScales.push_back(read.scale);
+    if (zeroPoint) {
+      read.zeroPoint = writeRows(broadcastTo(rewriter, loc, zeroPoint, rows),
+                                 read.zeroPoint, pos);
+      updatedScales.push_back(read.zeroPoint);
+    }
+  }
+  if (scheme.getStrategy() == ct::QuantStrategy::Channel) {
+    read.perChannel = true;
+    read.tileScheme = perElement();
+    return read;
+  }
+  // A tile [rows, D] dequantizes with one scale (static: the tile's head's),
+  // or one per row or group of a row: the same (q - zp)·scale either way.
+  ct::QuantStrategy tileStrategy =
+      read.perRow ? ct::QuantStrategy::Group : ct::QuantStrategy::Tensor;
+  std::optional<int64_t> tileGroup;
+  if (read.perRow)
+    tileGroup =
+        headDim / ct::HookedAttentionOp::getRowScaleCount(scheme, headDim);
+  read.tileScheme = ct::QuantSchemeAttr::get(
+      ctx, scheme.getNumBits(), scheme.getType(), scheme.getSymmetric(),
+      tileStrategy, tileGroup, {}, ct::QuantDynamic::Static,
+      scheme.getScaleDtype(), scheme.getZpDtype());
+  return read;
+}
+
+/// Rows [firstKey, firstKey + keyCount) of (batch, kvHead) as [keyCount,
+/// width] floats: a slice of a float cache, or the codes of a quantized one
+/// dequantized here, inside the key loop, so that only codes are read from
+/// the cache. ct-lower-quant wants static shapes: a block of a dynamic size
+/// (the last one of a range) is dequantized row by row.
+Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
+                                  Value batch, Value kvHead, Value firstKey,
+                                  OpFoldResult keyCount, OpFoldResult width) {
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  auto rowsOf = [&](OpBuilder &rb, Value source, Value first,
+                    OpFoldResult count, OpFoldResult columns) {
+    return extractTile(rb, loc, source, {batch, kvHead, first, zero},
+                       {one, one, count, columns}, /*dropped=*/2);
+  };
+  if (!cache.tileScheme)
+    return rowsOf(b, cache.rows, firstKey, keyCount, width);
+
+  auto dequantizeRows = [&](OpBuilder &rb, Value first,
+                            OpFoldResult count) -> Value {
+    auto paramTile = [&](Value param) -> Value {
+      if (!param)
+        return param;
+      auto type = cast<RankedTensorType>(param.getType());
+      if (cache.perRow)
+        return rowsOf(rb, param, first, count,
+                      rb.getIndexAttr(type.getDimSize(3)));
+      // Per channel: the head's [1, D] scales on every row of the tile.
+      if (cache.perChannel)
+        return broadcastTo(rb, loc,
+                           extractTile(rb, loc, param, {kvHead, zero, zero},
+                                       {one, one, width}, /*dropped=*/1),
+                           {count, width});
+      // Static: attn_head [Hkv, 1, 1] gives the head's scale; a per-tensor
+      // scale is used as it is.
+      if (type.getRank() == 3 && type.getDimSize(0) != 1)
+        return extractTile(rb, loc, param, {kvHead, zero, zero},
+                           {one, one, one}, /*dropped=*/0);
+      return param;
+    };
+    Value codes;
+    if (isSubByte(cache.rows.getType())) {
+      // Gather the (static) [count, width] codes with loads.
+      Type storage = getElementTypeOrSelf(cache.rows.getType());
+      Value init = tensor::EmptyOp::create(
+          rb, loc, ArrayRef<OpFoldResult>{count, width}, storage);
+      codes = linalg::GenericOp::create(
+                  rb, loc, TypeRange{init.getType()}, ValueRange{}, init,
+                  ArrayRef<AffineMap>{rb.getMultiDimIdentityMap(2)},
+                  SmallVector<IteratorType>(2, kPar),
+                  [&](OpBuilder &nb, Location nl, ValueRange) {
+                    Value row = arith::AddIOp::create(
+                        nb, nl, first, linalg::IndexOp::create(nb, nl, 0));
+                    Value column = linalg::IndexOp::create(nb, nl, 1);
+                    yieldValue(nb, nl,
+                               tensor::ExtractOp::create(
+                                   nb, nl, cache.rows,
+                                   ValueRange{batch, kvHead, row, column}));
+                  })
+                  .getResult(0);
+    } else {
+      codes = rowsOf(rb, cache.rows, first, count, width);
+    }
+    auto codesType = cast<RankedTensorType>(codes.getType());
+    return ct::DequantizeOp::create(rb, loc, codesType.clone(cache.floatType),
+                                    codes, paramTile(cache.scale),
+                                    paramTile(cache.zeroPoint),
+                                    /*global_scale=*/Value(), cache.tileScheme);
+  };
+  if (getConstantIntValue(keyCount))
+    return dequantizeRows(b, firstKey, keyCount);
+
+  Value count = getValueOrCreateConstantIndexOp(b, loc, keyCount);
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{count, width},
+                                       cache.floatType);
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), count, index(1), ValueRange{init},
+      [&](OpBuilder &lb, Location ll, Value row, ValueRange carried) {
+        Value first = arith::AddIOp::create(lb, ll, firstKey, row);
+        Value dequantized = dequantizeRows(lb, first, one);
+        Value updated = tensor::InsertSliceOp::create(
+            lb, ll, dequantized, carried[0], ArrayRef<OpFoldResult>{row, zero},
+            ArrayRef<OpFoldResult>{one, width},
+            ArrayRef<OpFoldResult>{one, one});
+        scf::YieldOp::create(lb, ll, updated);
+      });
+  return loop.getResult(0);
 }
 
 /// Scores of one tile in the log2 domain, masked:
@@ -298,13 +566,9 @@ SoftmaxState AttentionLowering::attendKeyBlock(
     OpBuilder &b, SoftmaxState state, Value qTile, Value batch, Value kvHead,
     Value firstHead, Value firstQuery, Value firstKey, OpFoldResult keyCount) {
   MLIRContext *ctx = b.getContext();
-  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  auto sliceOf = [&](Value source, OpFoldResult width) {
-    return extractTile(b, loc, source, {batch, kvHead, firstKey, zero},
-                       {one, one, keyCount, width}, /*dropped=*/2);
-  };
-  Value kTile = sliceOf(keys, headDim);
-  Value vTile = sliceOf(values, valueDim);
+  Value kTile = readTile(b, keys, batch, kvHead, firstKey, keyCount, headDim);
+  Value vTile =
+      readTile(b, values, batch, kvHead, firstKey, keyCount, valueDim);
 
   OpFoldResult groups = tensor::getMixedSize(b, loc, qTile, 0);
   OpFoldResult rows = tensor::getMixedSize(b, loc, qTile, 1);
@@ -606,23 +870,13 @@ void AttentionLowering::run() {
   mask = op.getMask();
 
   SmallVector<Value> replacements;
-  keys = key;
-  values = value;
+  keys.rows = key;
+  values.rows = value;
   keyLen = dim(rewriter, key, 2);
   if (op.hasCache()) {
-    Value pos = op.getPosition();
-    auto write = [&](Value fresh, Value cache) {
-      OpFoldResult one = rewriter.getIndexAttr(1), z = rewriter.getIndexAttr(0);
-      return tensor::InsertSliceOp::create(
-                 rewriter, loc, fresh, cache,
-                 ArrayRef<OpFoldResult>{z, z, pos, z},
-                 tensor::getMixedSizes(rewriter, loc, fresh),
-                 SmallVector<OpFoldResult>(4, one))
-          .getResult();
-    };
-    keys = write(key, op.getKCache());
-    values = write(value, op.getVCache());
-    keyLen = arith::AddIOp::create(rewriter, loc, pos, keyLen);
+    keys = writeCache(/*key=*/true, key);
+    values = writeCache(/*key=*/false, value);
+    keyLen = arith::AddIOp::create(rewriter, loc, op.getPosition(), keyLen);
   }
 
   int64_t staticGroupSize = op.getGroupSize();
@@ -662,8 +916,9 @@ void AttentionLowering::run() {
       });
   replacements.push_back(batchLoop.getResult(0));
   if (op.hasCache()) {
-    replacements.push_back(keys);
-    replacements.push_back(values);
+    replacements.push_back(keys.rows);
+    replacements.push_back(values.rows);
+    llvm::append_range(replacements, updatedScales);
   }
   rewriter.replaceOp(op, replacements);
 }

@@ -3,13 +3,15 @@
 // ct-lower-to-nvvm: the GPU pipeline from functions on tensors to host LLVM
 // dialect that launches NVVM kernels embedded in a gpu.binary.
 //
-// ct.hadamard gets a hand-written warp-shuffle kernel (ct-hadamard-to-gpu);
+// ct.hooked_attention gets split-K flash-decoding and tiled flash-attention
+// kernels (ct-attention-to-gpu), ct.hadamard a hand-written warp-shuffle
+// kernel (ct-hadamard-to-gpu);
 // the quantization ops reuse ct-lower-quant's linalg.generic bodies, so that
 // the GPU computes the library's numerics with the very formulas the CPU
 // path uses, mapped to the GPU as parallel loops (one thread per element).
 // Host code only allocates and launches: functions take device-accessible
-// buffers (device or managed memory), temporaries are managed memory, and
-// every launch is synchronous.
+// buffers (device or managed memory), temporaries are device memory (managed
+// memory where host code touches them), and every launch is synchronous.
 
 #include "ct/Conversion/Passes.h"
 #include "ct/Conversion/Pipelines.h"
@@ -43,8 +45,15 @@ static bool hasFP8Conversion(StringRef chip, StringRef features) {
 
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
-  // ct ops on tensors: the FWHT as a kernel on buffers, quantization as
-  // linalg.generic with the library's numerics.
+  // ct ops on tensors: attention as flash-decoding / flash-attention
+  // kernels (its hooks inlined first, so that the ct ops in them are lowered
+  // next), the FWHT as a kernel on buffers, quantization as linalg.generic
+  // with the library's numerics.
+  bool hardwareFP8 =
+      hasFP8Conversion(options.chip.getValue(), options.features.getValue());
+  AttentionToGPUOptions attentionOptions;
+  attentionOptions.hardwareFP8 = hardwareFP8;
+  pm.addNestedPass<func::FuncOp>(createAttentionToGPU(attentionOptions));
   pm.addNestedPass<func::FuncOp>(createHadamardToGPU());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOps());
@@ -55,6 +64,10 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // Bufferization as in ct-lower-to-llvm: identity layouts at function
   // boundaries, results as caller-allocated out-parameters.
   addBufferizationPasses(pm);
+  // A slice written in place (the KV-cache rows) leaves a copy of a subview
+  // onto an identical subview: CSE makes it a self-copy that folds away.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
 
   // Linalg ops to kernels: parallel loops, one thread per element, grids of
   // threads-per-block tiles.
@@ -62,7 +75,12 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGPUTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
-  // Temporaries in managed memory, freed on return; host copies on the GPU.
+  // 4-bit buffers two elements per byte, as on the CPU (public functions take
+  // the caller's packed bytes); a kernel thread's nibble store is an atomic
+  // read-modify-write of its byte, since threads share bytes.
+  pm.addPass(createPackSubByteMemRefs());
+  // Temporaries in device memory (managed where the host touches them),
+  // freed on return; host copies on the GPU.
   pm.addNestedPass<func::FuncOp>(createGPUHostMemory());
   // Constants and index computations move into the kernels instead of
   // becoming kernel arguments.
@@ -71,8 +89,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // Hardware fp8 conversion and rounding instead of integer emulation and
   // libdevice calls.
   GPUSelectInstructionsOptions selectOptions;
-  selectOptions.hardwareFP8 =
-      hasFP8Conversion(options.chip.getValue(), options.features.getValue());
+  selectOptions.hardwareFP8 = hardwareFP8;
   pm.addNestedPass<gpu::GPUModuleOp>(
       createGPUSelectInstructions(selectOptions));
 

@@ -122,12 +122,14 @@ void registerPipelines() {
       buildLowerToLLVMPipeline);
   PassPipelineRegistration<LowerToNVVMOptions>(
       "ct-lower-to-nvvm",
-      "Lower functions on tensors (ct.hadamard, ct quantization ops, linalg) "
-      "for NVIDIA GPUs: ct.hadamard to a warp-shuffle FWHT kernel, "
-      "quantization to ct-lower-quant's linalg mapped to parallel-loop "
-      "kernels (fp8 with the hardware conversion), bufferization with "
-      "managed temporaries, kernels through NVVM to a gpu.binary of `format` "
-      "for `chip`, host code through gpu-to-llvm",
+      "Lower functions on tensors (ct.hooked_attention, ct.hadamard, ct "
+      "quantization ops, linalg) for NVIDIA GPUs: attention to split-K "
+      "decode and tiled prefill kernels, ct.hadamard to a warp-shuffle FWHT "
+      "kernel, quantization to ct-lower-quant's linalg mapped to "
+      "parallel-loop kernels (fp8 with the hardware conversion), "
+      "bufferization with device-memory temporaries and packed 4-bit "
+      "buffers, kernels through NVVM to a gpu.binary of `format` for `chip`, "
+      "host code through gpu-to-llvm",
       buildLowerToNVVMPipeline);
 }
 

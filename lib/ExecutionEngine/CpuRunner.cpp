@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// Lowering, JIT compilation and calls of ct-compiled functions on the host.
+// Lowering, JIT compilation and calls of ct-compiled functions, on the host
+// CPU or, through libct_cuda_runtime, on a CUDA GPU.
 
 #include "ct/ExecutionEngine/CpuRunner.h"
 #include "ct/Conversion/Passes.h"
@@ -21,11 +22,13 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/MemAlloc.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <cstring>
+#include <vector>
 
 using namespace mlir;
 using llvm::Error;
@@ -94,20 +97,100 @@ static uint64_t readElementBits(const char *buffer, Type elementType,
 }
 
 //===----------------------------------------------------------------------===//
+// The CUDA runtime library
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The functions of libct_cuda_runtime that the host side of ct uses; the
+/// JIT-compiled code calls the same library (the same loaded copy).
+struct CudaRuntime {
+  const char *(*probe)() = nullptr;
+  void (*synchronize)() = nullptr;
+  void *(*memAlloc)(uint64_t, void *, bool) = nullptr;
+  void (*memFree)(void *, void *) = nullptr;
+  void (*memcpy)(void *, void *, size_t, void *) = nullptr;
+};
+} // namespace
+
+static CudaRuntime &getCudaRuntime() {
+  static CudaRuntime runtime;
+  return runtime;
+}
+
+#ifdef CT_CUDA_RUNTIME_PATH
+static constexpr const char *kCudaRuntimePath = CT_CUDA_RUNTIME_PATH;
+#else
+static constexpr const char *kCudaRuntimePath = nullptr;
+#endif
+
+Error loadCudaRuntime() {
+  CudaRuntime &runtime = getCudaRuntime();
+  if (runtime.probe)
+    return Error::success();
+  if (!kCudaRuntimePath)
+    return makeError("ct was built without the CUDA toolkit, so it has no GPU "
+                     "runtime library (libct_cuda_runtime)");
+  std::string message;
+  llvm::sys::DynamicLibrary library =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(kCudaRuntimePath,
+                                                     &message);
+  if (!library.isValid())
+    return makeError(llvm::Twine("cannot load the GPU runtime library '") +
+                     kCudaRuntimePath + "': " + message +
+                     " (running on a GPU needs the NVIDIA driver's "
+                     "libcuda.so.1)");
+  auto lookup = [&](auto &function, const char *name) {
+    function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(
+        library.getAddressOfSymbol(name));
+    return function != nullptr;
+  };
+  CudaRuntime loaded;
+  if (!lookup(loaded.probe, "ctCudaProbe") ||
+      !lookup(loaded.synchronize, "ctCudaSynchronize") ||
+      !lookup(loaded.memAlloc, "mgpuMemAlloc") ||
+      !lookup(loaded.memFree, "mgpuMemFree") ||
+      !lookup(loaded.memcpy, "mgpuMemcpy"))
+    return makeError(llvm::Twine("'") + kCudaRuntimePath +
+                     "' lacks a ct_cuda_runtime function; rebuild ct");
+  if (const char *failure = loaded.probe())
+    return makeError(llvm::Twine("no usable CUDA GPU: ") + failure);
+  runtime = loaded;
+  return Error::success();
+}
+
+void synchronizeCuda() {
+  assert(getCudaRuntime().synchronize && "loadCudaRuntime first");
+  getCudaRuntime().synchronize();
+}
+
+//===----------------------------------------------------------------------===//
 // HostArray
 //===----------------------------------------------------------------------===//
 
-HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar)
-    : elementType(elementType), shape(shape), isScalar(isScalar) {
+HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar,
+                     Memory memory)
+    : elementType(elementType), shape(shape), isScalar(isScalar),
+      memory(isScalar ? Memory::Host : memory) {
   assert((!isPackedSubByteType(elementType) || isScalar ||
           (!shape.empty() && shape.back() % 2 == 0)) &&
          "packed 4-bit arrays need an even innermost size");
   numBytes = isScalar ? getElementByteSize(elementType)
                       : getStorageByteSize(elementType, shape);
   // Never a null pointer, even for arrays without elements.
-  buffer = static_cast<char *>(
-      llvm::allocate_buffer(std::max<size_t>(numBytes, 1), kAlignment));
-  std::memset(buffer, 0, std::max<size_t>(numBytes, 1));
+  size_t allocated = std::max<size_t>(numBytes, 1);
+  if (this->memory == Memory::Host) {
+    buffer = static_cast<char *>(llvm::allocate_buffer(allocated, kAlignment));
+    std::memset(buffer, 0, allocated);
+  } else {
+    // cuMemAlloc and cuMemAllocManaged align to at least 256 bytes.
+    CudaRuntime &runtime = getCudaRuntime();
+    assert(runtime.memAlloc && "loadCudaRuntime before making CUDA arrays");
+    buffer = static_cast<char *>(runtime.memAlloc(
+        allocated, /*stream=*/nullptr,
+        /*isHostShared=*/this->memory == Memory::CudaManaged));
+    std::vector<char> zeros(allocated);
+    copyFrom(zeros.data());
+  }
   if (isScalar)
     return;
   static_assert(sizeof(void *) == sizeof(int64_t),
@@ -128,7 +211,30 @@ HostArray::HostArray(Type elementType, ArrayRef<int64_t> shape, bool isScalar)
 }
 
 HostArray::~HostArray() {
-  llvm::deallocate_buffer(buffer, std::max<size_t>(numBytes, 1), kAlignment);
+  if (memory == Memory::Host)
+    llvm::deallocate_buffer(buffer, std::max<size_t>(numBytes, 1), kAlignment);
+  else
+    getCudaRuntime().memFree(buffer, /*stream=*/nullptr);
+}
+
+void HostArray::copyFrom(const void *source) {
+  if (memory == Memory::Host) {
+    std::memcpy(buffer, source, numBytes);
+    return;
+  }
+  // cuMemcpy on the null stream, then wait: the copy is done on return.
+  getCudaRuntime().memcpy(buffer, const_cast<void *>(source), numBytes,
+                          /*stream=*/nullptr);
+  synchronizeCuda();
+}
+
+void HostArray::copyTo(void *target) const {
+  if (memory == Memory::Host) {
+    std::memcpy(target, buffer, numBytes);
+    return;
+  }
+  getCudaRuntime().memcpy(target, buffer, numBytes, /*stream=*/nullptr);
+  synchronizeCuda();
 }
 
 int64_t HostArray::getNumElements() const {
@@ -139,6 +245,7 @@ int64_t HostArray::getNumElements() const {
 }
 
 double HostArray::getAsDouble(int64_t index) const {
+  assert(memory != Memory::CudaDevice && "copyTo host memory first");
   uint64_t bits = readElementBits(buffer, elementType, index);
   if (auto floatType = dyn_cast<FloatType>(elementType)) {
     llvm::APFloat value(floatType.getFloatSemantics(),
@@ -152,6 +259,7 @@ double HostArray::getAsDouble(int64_t index) const {
 }
 
 int64_t HostArray::getAsInteger(int64_t index) const {
+  assert(memory != Memory::CudaDevice && "copyTo host memory first");
   unsigned width = isPackedSubByteType(elementType)
                        ? 4
                        : getElementByteSize(elementType) * 8;
@@ -312,11 +420,15 @@ Error checkCallableSignature(FunctionType type, StringRef entryName) {
   return Error::success();
 }
 
-Expected<std::unique_ptr<CpuFunction>>
-CpuFunction::compile(ModuleOp module, StringRef entry, StringRef cpuFeatures,
-                     StringRef source) {
+Expected<std::unique_ptr<CompiledFunction>>
+CompiledFunction::compile(ModuleOp module, StringRef entry,
+                          const CompileOptions &options, StringRef source) {
+  bool onGpu = options.device == Device::CUDA;
+  if (onGpu)
+    if (Error error = loadCudaRuntime())
+      return std::move(error);
   Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(cpuFeatures);
+      createTargetMachine(options.cpuFeatures);
   if (!machine)
     return machine.takeError();
   Expected<std::pair<FunctionType, bool>> found =
@@ -330,12 +442,20 @@ CpuFunction::compile(ModuleOp module, StringRef entry, StringRef cpuFeatures,
   if (needsLowering) {
     eraseFunctionsUnreachableFromEntry(module, entry);
     PassManager pm(module->getContext());
-    LowerToLLVMOptions options;
-    options.cpuFeatures = cpuFeatures.str();
-    buildLowerToLLVMPipeline(pm, options);
+    StringRef pipeline = onGpu ? "ct-lower-to-nvvm" : "ct-lower-to-llvm";
+    if (onGpu) {
+      LowerToNVVMOptions gpuOptions;
+      gpuOptions.chip = options.gpuChip;
+      gpuOptions.format = options.gpuFormat;
+      buildLowerToNVVMPipeline(pm, gpuOptions);
+    } else {
+      LowerToLLVMOptions cpuOptions;
+      cpuOptions.cpuFeatures = options.cpuFeatures;
+      buildLowerToLLVMPipeline(pm, cpuOptions);
+    }
     if (failed(pm.run(module)))
-      return makeError("lowering '" + source +
-                       "' with ct-lower-to-llvm failed (diagnostics above)");
+      return makeError("lowering '" + source + "' with " + pipeline +
+                       " failed (diagnostics above)");
   }
 
   std::function<Error(llvm::Module *)> optimize = makeOptimizingTransformer(
@@ -343,28 +463,40 @@ CpuFunction::compile(ModuleOp module, StringRef entry, StringRef cpuFeatures,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  // memref.copy of non-contiguous views lowers to a call into this library.
-  StringRef runtimeLibraries[] = {CT_C_RUNNER_UTILS_PATH};
+  // memref.copy of non-contiguous views lowers to a call into the C runner
+  // utils; GPU host code calls the mgpu* functions of ct's runtime.
+  SmallVector<StringRef, 2> runtimeLibraries = {CT_C_RUNNER_UTILS_PATH};
+  if (onGpu)
+    runtimeLibraries.push_back(kCudaRuntimePath);
   engineOptions.sharedLibPaths = runtimeLibraries;
   Expected<std::unique_ptr<ExecutionEngine>> engine =
       ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
     return makeError("JIT compilation of '" + source + "' failed: " +
                      llvm::toString(engine.takeError()));
-  return std::unique_ptr<CpuFunction>(
-      new CpuFunction(std::move(*engine), signature, entry.str()));
+  return std::unique_ptr<CompiledFunction>(new CompiledFunction(
+      std::move(*engine), signature, entry.str(), options.device));
 }
 
-Error CpuFunction::call(ArrayRef<HostArray *> inputs,
-                        ArrayRef<HostArray *> results) {
+Error CompiledFunction::call(ArrayRef<HostArray *> inputs,
+                             ArrayRef<HostArray *> results) {
   // The C interface takes tensors as pointers to memref descriptors and
   // scalars by value, results last as out-parameters.
   SmallVector<void *> packedArgs;
-  for (HostArray *array : llvm::concat<HostArray *const>(inputs, results))
+  for (HostArray *array : llvm::concat<HostArray *const>(inputs, results)) {
+    if (device == Device::CUDA && array->getMemory() == Memory::Host &&
+        !array->isScalarArgument())
+      return makeError("cannot call @" + entry +
+                       " on the GPU with a tensor in host memory; make its "
+                       "arrays with Memory::CudaManaged or CudaDevice");
     packedArgs.push_back(array->getPackedArgument());
+  }
   if (Error error = engine->invokePacked("_mlir_ciface_" + entry, packedArgs))
     return makeError("cannot call @" + entry + ": " +
                      llvm::toString(std::move(error)));
+  // Launches are synchronous, but copies on the null stream need not be.
+  if (device == Device::CUDA)
+    synchronizeCuda();
   return Error::success();
 }
 

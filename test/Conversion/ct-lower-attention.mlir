@@ -167,3 +167,43 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
   return %o, %kc2, %vc2
       : tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>
 }
+
+// -----
+
+// Quantized caches: new rows are quantized once, before the write, with the
+// ops ct.fake_quantize shares its formulas with; the dynamic scale of the
+// write (one per batch and head, the library's `token`) is repeated on the
+// rows it covers and written with them. Attention dequantizes each key tile
+// it reads: static scales of the tile's head, per-row scales of its rows.
+// 4-bit codes are written and gathered element by element (the packed
+// buffers take no subviews); 8-bit ones by slices.
+// CHECK-LABEL: func.func @quantized_cache_decode
+// CHECK-SAME:    %[[KC:[a-z0-9]+]]: tensor<1x2x64x16xi4>, %[[VC:[a-z0-9]+]]: tensor<1x2x64x16xf8E4M3FN>, %[[POS:[a-z0-9]+]]: index, %[[KS:[a-z0-9]+]]: tensor<1x2x64x1xf32>, %[[KZ:[a-z0-9]+]]: tensor<1x2x64x1xi8>, %[[VS:[a-z0-9]+]]: tensor<2x1x1xf32>
+// CHECK:         %[[S:.+]], %[[Z:.+]] = ct.calculate_qparams %[[K:.+]] quant<int4, token, asymmetric, dynamic> : (tensor<1x2x1x16xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x1x1xi8>)
+// CHECK:         %[[KQ:.+]] = ct.quantize %[[K]] scale(%[[S]]) zero_point(%[[Z]]) quant<int4, token, asymmetric, dynamic> : {{.+}} -> tensor<1x2x1x16xi4>
+// CHECK:         scf.for
+// CHECK:           tensor.extract %[[KQ]]
+// CHECK:           tensor.insert
+// One new row: its scale needs no broadcast (folded away).
+// CHECK:         tensor.insert_slice %[[S]] into %[[KS]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
+// CHECK:         tensor.insert_slice %[[Z]] into %[[KZ]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
+// CHECK:         %[[VQ:.+]] = ct.quantize %{{.+}} scale(%[[VS]]) quant<float8, attn_head> : (tensor<1x2x1x16xf32>, tensor<2x1x1xf32>) -> tensor<1x2x1x16xf8E4M3FN>
+// CHECK:         %[[VW:.+]] = tensor.insert_slice %[[VQ]] into %[[VC]][0, 0, %[[POS]], 0]
+// CHECK:         scf.forall
+// CHECK:           scf.for
+// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi4>)
+// CHECK:               tensor.extract
+// CHECK:             %[[KSC:.+]] = tensor.extract_slice %{{.+}}[0, %{{.+}}, %{{.+}}, 0] [1, 1, 64, 1] [1, 1, 1, 1] : tensor<1x2x64x1xf32> to tensor<64x1xf32>
+// CHECK:             ct.dequantize %[[KT]] scale(%[[KSC]]) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi4>, tensor<64x1xf32>, tensor<64x1xi8>) -> tensor<64x16xf32>
+// CHECK:             %[[VT:.+]] = tensor.extract_slice %[[VW]]{{.+}} to tensor<64x16xf8E4M3FN>
+// CHECK:             %[[VSC:.+]] = tensor.extract_slice %[[VS]][%{{.+}}, 0, 0] [1, 1, 1] [1, 1, 1] : tensor<2x1x1xf32> to tensor<1x1x1xf32>
+// CHECK:             ct.dequantize %[[VT]] scale(%[[VSC]]) quant<float8> : (tensor<64x16xf8E4M3FN>, tensor<1x1x1xf32>) -> tensor<64x16xf32>
+// The partial last block dequantizes row by row (static [1, D] tiles).
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               ct.dequantize {{.+}} -> tensor<1x16xf32>
+// CHECK:         return {{.+}} : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
+func.func @quantized_cache_decode(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xf8E4M3FN>, %pos: index, %ks: tensor<1x2x64x1xf32>, %kz: tensor<1x2x64x1xi8>, %vs: tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>) {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos quantized(k: %ks zero_point %kz, v: %vs) {scale = 0.25 : f64, causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, v_cache_quant = #ct.quant<float8, attn_head>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, index, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>, tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4 : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
+}

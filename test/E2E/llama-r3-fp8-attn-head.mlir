@@ -23,6 +23,26 @@
 // RUN: ct-opt %S/Inputs/llama_decode.mlir --ct-raise-attention --ct-apply-config="config=%S/Inputs/r3-fp8-attn-head.config.json weights=%S/Inputs/r3-fp8-attn-head.safetensors" -o %t.decode.mlir
 // RUN: ct-run %t.decode.mlir --entry llama_decode --input %S/Inputs/decode.in0.npy --input %S/Inputs/decode.in1.npy --input %S/Inputs/decode.in2.npy --input %S/Inputs/decode.in3.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_k.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_v.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected0.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected1.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected2.npy --rtol 0 --atol 1e-6 | FileCheck %s --check-prefix=DECODE
 
+// Through ct-materialize-kv-cache (the compiled model stores its cache):
+// the decode step's caches become codes, with the checkpoint scales as constants, quantized on write and
+// dequantized on read; the bytes per token are the remark's. The past cache
+// is given as codes (utils/gen_e2e_kv_codes.py): the library's
+// fake-quantized past is (q - zp)·scale in f32 for the checkpoint scale, so
+// these codes are what its cache holds; the first ct-run below proves it by
+// dequantizing them with ct.dequantize and comparing with the library's
+// past, bit for bit up to the sign of zero (--atol 0; integer codes have no
+// -0). The step's results are dequantized the same way and compared with
+// the library's like the float run above. The prefill has no cache: the pass
+// leaves it unchanged and it still reproduces the library.
+// RUN: ct-opt %t.prefill.mlir --ct-materialize-kv-cache | ct-run - --entry llama_prefill --input %S/Inputs/prefill.in0.npy --input %S/Inputs/prefill.in1.npy --input %S/Inputs/prefill.in2.npy --input %S/Inputs/prefill.in3.npy --compare %S/Inputs/r3-fp8-attn-head.prefill.expected.npy --rtol 0 --atol 1e-6 | FileCheck %s --check-prefix=PREFILL
+// RUN: ct-opt %t.decode.mlir --ct-materialize-kv-cache -o %t.real.mlir 2>&1 | FileCheck %s --check-prefix=BYTES
+// RUN: ct-run %S/Inputs/kv-cache-dequantize.mlir --entry fp8_attn_head_past --input %S/Inputs/r3-fp8-attn-head.decode.past_k.codes.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_v.codes.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_k.scale.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_v.scale.npy --compare %S/Inputs/r3-fp8-attn-head.decode.past_k.npy --compare %S/Inputs/r3-fp8-attn-head.decode.past_v.npy --rtol 0 --atol 0 | FileCheck %s --check-prefix=PAST
+// RUN: ct-run %t.real.mlir --entry llama_decode --input %S/Inputs/decode.in0.npy --input %S/Inputs/decode.in1.npy --input %S/Inputs/decode.in2.npy --input %S/Inputs/decode.in3.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_k.codes.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_v.codes.npy --output %t.real0.npy --output %t.real1.npy --output %t.real2.npy
+// RUN: ct-run %S/Inputs/kv-cache-dequantize.mlir --entry fp8_attn_head_decode --input %t.real0.npy --input %t.real1.npy --input %t.real2.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_k.scale.npy --input %S/Inputs/r3-fp8-attn-head.decode.past_v.scale.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected0.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected1.npy --compare %S/Inputs/r3-fp8-attn-head.decode.expected2.npy --rtol 0 --atol 1e-6 | FileCheck %s --check-prefix=DECODE
+// BYTES: remark: KV cache bytes per token of model.layers.0.self_attn: K 32 (32 codes + 0 scales), V 32 (32 codes + 0 scales); total 64 vs 256 for the float cache (4.00x smaller)
+// PAST: result #0: 224 elements, max abs error 0{{.*}}: match
+// PAST-NEXT: result #1: 224 elements, max abs error 0{{.*}}: match
+
 // PREFILL: result #0: 512 elements, {{.*}}: match
 // DECODE: result #0: 64 elements, {{.*}}: match
 // DECODE: result #1: 256 elements, {{.*}}: match

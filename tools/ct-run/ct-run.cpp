@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// ct-run: runs one function of a module on the CPU through MLIR's
-// ExecutionEngine, with NumPy .npy files as inputs and outputs, so that tests,
-// benchmarks and Python users share one path into compiled code. A module on
-// tensors is lowered with ct-lower-to-llvm first; its tensor signature (shapes,
-// element types) is what inputs are checked against and outputs are made of.
+// ct-run: runs one function of a module on the CPU, or with --gpu on a CUDA
+// GPU, through MLIR's ExecutionEngine, with NumPy .npy files as inputs and
+// outputs, so that tests, benchmarks and Python users share one path into
+// compiled code. A module on tensors is lowered with ct-lower-to-llvm (or
+// ct-lower-to-nvvm) first; its tensor signature (shapes, element types) is
+// what inputs are checked against and outputs are made of. On the GPU,
+// arguments and results live in CUDA managed memory.
 
 #include "ct/ExecutionEngine/CpuRunner.h"
 #include "ct/Support/Npy.h"
@@ -81,6 +83,20 @@ static cl::opt<std::string> cpuFeatures(
              "(e.g. +avx512bf16,-avx512f); given to the JIT and to "
              "ct-lower-to-llvm"),
     cl::value_desc("features"), cl::cat(ctRunCategory));
+
+static cl::opt<bool> runOnGpu(
+    "gpu",
+    cl::desc("Run on CUDA device 0: lower with ct-lower-to-nvvm, load "
+             "libct_cuda_runtime, pass arrays in managed memory"),
+    cl::init(false), cl::cat(ctRunCategory));
+static cl::opt<std::string>
+    gpuChip("gpu-chip", cl::desc("ct-lower-to-nvvm's chip with --gpu"),
+            cl::init("sm_90"), cl::cat(ctRunCategory));
+static cl::opt<std::string> gpuFormat(
+    "gpu-format",
+    cl::desc("ct-lower-to-nvvm's format with --gpu: isa (PTX, compiled by "
+             "the driver), bin or fatbin (need ptxas on PATH)"),
+    cl::init("fatbin"), cl::cat(ctRunCategory));
 
 /// Name under which ct-lower-to-llvm records the tensor signature of a public
 /// function (see PrepareCInterfacePass in lib/Conversion/Pipelines.cpp).
@@ -231,6 +247,12 @@ static Error checkNpyTypes(FunctionType signature) {
 }
 
 /// Reads input `index` and checks it against the argument it feeds.
+/// Where arguments and results live: host memory, or managed memory that
+/// both the host (reading .npy files, comparing) and the GPU access.
+static ct::Memory getArrayMemory() {
+  return runOnGpu ? ct::Memory::CudaManaged : ct::Memory::Host;
+}
+
 static Expected<std::unique_ptr<HostArray>> loadInput(unsigned index,
                                                       Type argType) {
   StringRef path = inputFiles[index];
@@ -276,8 +298,9 @@ static Expected<std::unique_ptr<HostArray>> loadInput(unsigned index,
       shape.back() *= 2;
   }
   auto host = std::make_unique<HostArray>(elementType, shape,
-                                         /*isScalar=*/!tensorType);
-  std::memcpy(host->data(), array->data.data(), host->size());
+                                         /*isScalar=*/!tensorType,
+                                         getArrayMemory());
+  host->copyFrom(array->data.data());
   return host;
 }
 
@@ -505,6 +528,9 @@ static Error run(MLIRContext &context) {
   if (Error error = checkResultFiles("--compare", compareFiles))
     return error;
 
+  if (runOnGpu)
+    if (Error error = ct::loadCudaRuntime())
+      return error;
   SmallVector<std::unique_ptr<HostArray>> inputs, results;
   for (auto [index, argType] : llvm::enumerate(signature.getInputs())) {
     Expected<std::unique_ptr<HostArray>> input = loadInput(index, argType);
@@ -514,12 +540,19 @@ static Error run(MLIRContext &context) {
   }
   for (Type resultType : signature.getResults()) {
     auto tensorType = cast<RankedTensorType>(resultType);
-    results.push_back(std::make_unique<HostArray>(tensorType.getElementType(),
-                                                  tensorType.getShape()));
+    results.push_back(std::make_unique<HostArray>(
+        tensorType.getElementType(), tensorType.getShape(),
+        /*isScalar=*/false, getArrayMemory()));
   }
 
-  Expected<std::unique_ptr<ct::CpuFunction>> function =
-      ct::CpuFunction::compile(*module, entryName, cpuFeatures, inputFilename);
+  ct::CompileOptions options;
+  options.device = runOnGpu ? ct::Device::CUDA : ct::Device::Host;
+  options.cpuFeatures = cpuFeatures;
+  options.gpuChip = gpuChip;
+  options.gpuFormat = gpuFormat;
+  Expected<std::unique_ptr<ct::CompiledFunction>> function =
+      ct::CompiledFunction::compile(*module, entryName, options,
+                                    inputFilename);
   if (!function)
     return function.takeError();
   SmallVector<HostArray *> inputPointers, resultPointers;
@@ -572,11 +605,12 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(ctRunCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "ct-run: run a function of an MLIR module on the CPU with .npy inputs "
-      "and outputs\n\n"
+      "ct-run: run a function of an MLIR module on the CPU or a CUDA GPU "
+      "with .npy inputs and outputs\n\n"
       "  ct-run FILE.mlir --entry NAME --input a.npy [--input b.npy ...]\n"
       "         [--output out.npy ...] [--compare expected.npy ...]\n"
-      "         [--bench N] [--cpu-features=+f1,-f2]\n");
+      "         [--bench N] [--cpu-features=+f1,-f2]\n"
+      "         [--gpu [--gpu-chip=sm_90] [--gpu-format=isa|bin|fatbin]]\n");
 
   DialectRegistry registry;
   ct::initializeCpuRunner(registry);

@@ -217,6 +217,74 @@ def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct.hooked_attention to flash-decoding and tiled "
+                "flash-attention gpu.launch kernels";
+  let description = [{
+    Rewrites every `ct.hooked_attention` with static shapes (the position
+    may be dynamic) and f32/bf16/f16 tensors into kernels on buffers:
+
+    - the q/k/v hooks are inlined as tensor ops (a ct.hadamard or a
+      quantization in a hook becomes its own kernel in ct-lower-to-nvvm);
+      the hooked new rows are written into the caches by a `linalg.copy`
+      into a `tensor.extract_slice` of the cache that `tensor.insert_slice`
+      puts back: in place on writable cache arguments after bufferization,
+      and a parallel-loop kernel after `convert-linalg-to-parallel-loops`;
+    - decode (Sq = 1): split-K flash-decoding. One thread block per
+      (batch, kv head, key split) processes the g query heads of the GQA
+      group together, so that each K/V row is read once per group; the
+      lanes of a warp are split into groups that each own one key row,
+      every lane holding a contiguous 16-byte slice (one vector load);
+      scores are reduced with `gpu.shuffle xor`; the online softmax runs in
+      f32 with exp2 and scale·log2(e) folded into the query. The warps'
+      partial (max, sum, accumulator) are merged in shared memory and
+      written per split to a temporary that a second kernel merges. The
+      number of splits fills `sm-count` multiprocessors
+      `blocks-per-sm` times over, up to the keys the cache can hold;
+    - prefill (Sq > 1): one thread block per (batch, query head, tile of
+      queries), K/V tiles staged in shared memory and read by every warp,
+      the same lane layout and online softmax, tiles above the causal
+      diagonal skipped. No tensor-core MMA.
+
+    Quantized caches (decode only): i8 or f8E4M3FN codes with a symmetric
+    scheme and a static scale per tensor or kv head, or dynamic scales
+    stored per row. The new rows are quantized on write with
+    ct.calculate_qparams / ct.quantize (as ct-lower-attention does); the
+    kernel loads 8 codes per lane (8 bytes), converts fp8 with
+    cvt.rn.f16x2.e4m3x2 and int8 with cvt.rn.f32.s16, and multiplies an f32
+    scale into the score (keys) or the probability (values) instead of into
+    every element; 16-bit scales dequantize each element in their own
+    precision, as ct.dequantize does.
+  }];
+  let options = [
+    Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
+           "Multiprocessors of the target GPU (H200: 132)">,
+    Option<"blocksPerSM", "blocks-per-sm", "int64_t", /*default=*/"2",
+           "Decode thread blocks wanted per multiprocessor">,
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps per thread block of the attention kernels">,
+    Option<"decodeUnroll", "decode-unroll", "int64_t", /*default=*/"2",
+           "Key rows each lane group of a decode warp loads and scores per "
+           "step (one softmax rescale per step)">,
+    Option<"laneBytes", "lane-bytes", "int64_t", /*default=*/"16",
+           "Bytes of a K/V row each lane holds (16: one ld.global.v4), "
+           "at most 8 elements">,
+    Option<"hardwareFP8", "hardware-fp8", "bool", /*default=*/"true",
+           "The target converts float8_e4m3fn with cvt.rn.f16x2.e4m3x2 "
+           "(sm_89+); without it fp8 caches are not lowered">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def GPUTileParallelLoops
     : Pass<"ct-gpu-tile-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Collapse host scf.parallel loops to one dimension and tile "
@@ -243,13 +311,18 @@ def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
                 "runtime calls";
   let description = [{
     Kernels can only use memory the device can reach. In host code (outside
-    `gpu.launch`), replaces `memref.alloc` by `gpu.alloc host_shared`
-    (cuMemAllocManaged: one pointer valid on the host and in kernels) that
-    is freed with `gpu.dealloc` when the function returns, and `memref.copy`
-    between identity-layout buffers by `gpu.memcpy` (cuMemcpy, which takes
-    host, managed and device pointers alike), each synchronous: on a fresh
-    stream that is waited for. Function arguments are the caller's: it
-    passes device-accessible buffers (device or managed memory).
+    `gpu.launch`), replaces `memref.alloc` by `gpu.alloc` that is freed with
+    `gpu.dealloc` when the function returns, and `memref.copy` between
+    identity-layout buffers by `gpu.memcpy` (cuMemcpy, which takes host,
+    managed and device pointers alike), each synchronous: on a fresh stream
+    that is waited for. A buffer that only kernels and such copies touch
+    (directly or through views) is device memory (cuMemAlloc); one the host
+    also touches (a strided copy left as a host loop) is managed memory
+    (`host_shared`, cuMemAllocManaged: one pointer valid on both sides),
+    whose first touch on the GPU pays page faults on every call. A
+    `memref.get_global` (a constant) in host memory, which kernels cannot
+    read, becomes a copy of the global made on each call. Function arguments are the caller's: it passes
+    device-accessible buffers (device or managed memory).
 
     Ownership-based deallocation cannot run on this IR (it rejects kernel
     bodies: `gpu.barrier` declares no memory effects), hence the frees at
@@ -277,9 +350,10 @@ def GPUSelectInstructions
       nearest even on normals and subnormals, and the or-ed sign gives a NaN
       the sign the library keeps;
     - f32 `math.roundeven` becomes the `llvm.roundeven.f32` intrinsic
-      (`cvt.rni.f32.f32`) instead of libdevice's `__nv_rintf`, which needs
-      the toolkit's libdevice at compile time and stays an unresolved
-      symbol without it.
+      (`cvt.rni.f32.f32`) and f32 `math.absf` becomes `llvm.fabs.f32`
+      (`abs.f32`) instead of libdevice's `__nv_rintf` / `__nv_fabsf`, which
+      need the toolkit's libdevice at compile time and stay unresolved
+      symbols (ptxas: "Unresolved extern function") without it.
 
     The pass also registers what the kernels need on their way to a
     `gpu.binary` (the NVVM target's serialization, the LLVM IR translations

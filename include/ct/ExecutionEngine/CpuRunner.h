@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// Running ct-compiled functions on the CPU from C++: lower a module with
-// ct-lower-to-llvm, JIT-compile it with MLIR's ExecutionEngine and call a
-// public function on host arrays. ct-run and the benchmarks share this, so
-// that what is measured is exactly what the tests check.
+// Running ct-compiled functions from C++: lower a module with
+// ct-lower-to-llvm (host CPU) or ct-lower-to-nvvm (CUDA GPU), JIT-compile the
+// host code with MLIR's ExecutionEngine and call a public function on arrays.
+// ct-run and the benchmarks share this, so that what is measured is exactly
+// what the tests check. GPU code runs through libct_cuda_runtime, which the
+// JIT loads; its arguments live in CUDA managed or device memory.
 
 #ifndef CT_EXECUTIONENGINE_CPURUNNER_H
 #define CT_EXECUTIONENGINE_CPURUNNER_H
@@ -19,10 +21,26 @@
 
 namespace ct {
 
-/// Registers what modules run through CpuFunction may contain (every
-/// upstream dialect and extension, their LLVM IR translations, ct) and
-/// initializes the host target for the JIT.
+/// Registers what modules run through CompiledFunction may contain (every
+/// upstream dialect and extension, their LLVM IR translations including GPU
+/// offloading, ct) and initializes the host and NVPTX targets.
 void initializeCpuRunner(mlir::DialectRegistry &registry);
+
+/// Where compiled code runs.
+enum class Device { Host, CUDA };
+
+/// Where an array's buffer lives: host memory; CUDA managed memory, which
+/// host and GPU code both access (ct-run --gpu); or CUDA device memory, which
+/// only GPU code reads and writes (benchmarks: copyFrom/copyTo move data).
+enum class Memory { Host, CudaManaged, CudaDevice };
+
+/// Loads libct_cuda_runtime (built next to ct when the CUDA toolkit is found)
+/// and initializes the CUDA driver on device 0; needed before CUDA arrays are
+/// made. An error says why when there is no runtime library, driver or GPU.
+llvm::Error loadCudaRuntime();
+
+/// Waits until all work on the GPU has finished (cuCtxSynchronize).
+void synchronizeCuda();
 
 /// Bytes per element of `elementType` as the compiled code stores it; 4-bit
 /// types, which it packs, take one byte per two elements (see
@@ -47,11 +65,12 @@ size_t getStorageByteSize(mlir::Type elementType,
 /// A dense row-major array in a 64-byte aligned buffer, passed to compiled
 /// code as a memref descriptor (tensors) or by value (scalars). Packed 4-bit
 /// arrays have their logical shape here and the storage shape
-/// (getStorageShape) in the descriptor.
+/// (getStorageShape) in the descriptor. Scalars always live on the host;
+/// CUDA memory needs loadCudaRuntime first.
 class HostArray {
 public:
   HostArray(mlir::Type elementType, llvm::ArrayRef<int64_t> shape,
-            bool isScalar = false);
+            bool isScalar = false, Memory memory = Memory::Host);
   HostArray(const HostArray &) = delete;
   HostArray &operator=(const HostArray &) = delete;
   ~HostArray();
@@ -59,9 +78,19 @@ public:
   mlir::Type getElementType() const { return elementType; }
   llvm::ArrayRef<int64_t> getShape() const { return shape; }
   int64_t getNumElements() const;
+  Memory getMemory() const { return memory; }
+  /// Whether the array is a scalar argument, passed by value.
+  bool isScalarArgument() const { return isScalar; }
+  /// The buffer; in CUDA device memory a device pointer the host must not
+  /// dereference.
   char *data() { return buffer; }
   const char *data() const { return buffer; }
   size_t size() const { return numBytes; }
+
+  /// Copies size() bytes from host memory `source` into the array, or from
+  /// the array to host memory `target`, whatever memory the array is in.
+  void copyFrom(const void *source);
+  void copyTo(void *target) const;
 
   /// What the packed wrapper of a `_mlir_ciface_` function takes for this
   /// argument: the address of the value it passes, i.e. of the scalar, or
@@ -72,6 +101,7 @@ public:
   }
 
   /// Element `index` as a double (floats of every width, integers, bools).
+  /// Not for arrays in CUDA device memory.
   double getAsDouble(int64_t index) const;
   /// Element `index` of an integer or bool array, sign- or zero-extended as
   /// its type says.
@@ -83,6 +113,7 @@ private:
   mlir::Type elementType;
   llvm::SmallVector<int64_t> shape;
   bool isScalar;
+  Memory memory;
   size_t numBytes;
   char *buffer;
   /// The memref descriptor as StridedMemRefType<T, rank> lays it out:
@@ -91,36 +122,51 @@ private:
   void *descriptorAddress = nullptr;
 };
 
-/// A public function of a module, lowered for the host CPU and JIT-compiled.
-class CpuFunction {
+/// How CompiledFunction::compile lowers and compiles a module.
+struct CompileOptions {
+  Device device = Device::Host;
+  /// Host CPU features on top of the host's (+f,-g), for the pipeline and
+  /// the JIT.
+  std::string cpuFeatures;
+  /// ct-lower-to-nvvm's chip and gpu-module-to-binary format (Device::CUDA).
+  std::string gpuChip = "sm_90";
+  std::string gpuFormat = "fatbin";
+};
+
+/// A public function of a module, lowered for the host CPU or a CUDA GPU and
+/// JIT-compiled.
+class CompiledFunction {
 public:
   /// Compiles `entry` of `module`, which is lowered in place with
-  /// ct-lower-to-llvm unless it already is LLVM dialect (then the function
-  /// must carry the signature ct-lower-to-llvm records). Functions the entry
-  /// does not reach are dropped first, so they need not lower. `cpuFeatures`
-  /// (+f,-g) go to the pipeline and the JIT; `source` names the module in
-  /// messages.
-  static llvm::Expected<std::unique_ptr<CpuFunction>>
+  /// ct-lower-to-llvm (or ct-lower-to-nvvm for Device::CUDA) unless it
+  /// already is LLVM dialect (then the function must carry the signature the
+  /// pipelines record). Functions the entry does not reach are dropped first,
+  /// so they need not lower. `source` names the module in messages. For
+  /// Device::CUDA the JIT loads libct_cuda_runtime (loadCudaRuntime), and
+  /// tensor arguments and results must be in CUDA memory.
+  static llvm::Expected<std::unique_ptr<CompiledFunction>>
   compile(mlir::ModuleOp module, llvm::StringRef entry,
-          llvm::StringRef cpuFeatures, llvm::StringRef source);
+          const CompileOptions &options, llvm::StringRef source);
 
   /// The function's signature on tensors, before lowering.
   mlir::FunctionType getSignature() const { return signature; }
 
   /// Calls the function: one array per argument, one preallocated array per
-  /// result (written in place).
+  /// result (written in place). On the GPU it returns once the GPU is done.
   llvm::Error call(llvm::ArrayRef<HostArray *> inputs,
                    llvm::ArrayRef<HostArray *> results);
 
 private:
-  CpuFunction(std::unique_ptr<mlir::ExecutionEngine> engine,
-              mlir::FunctionType signature, std::string entry)
+  CompiledFunction(std::unique_ptr<mlir::ExecutionEngine> engine,
+                   mlir::FunctionType signature, std::string entry,
+                   Device device)
       : engine(std::move(engine)), signature(signature),
-        entry(std::move(entry)) {}
+        entry(std::move(entry)), device(device) {}
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
   mlir::FunctionType signature;
   std::string entry;
+  Device device;
 };
 
 /// Checks that `signature` can be called through HostArrays: ranked tensor

@@ -1,20 +1,29 @@
 // RUN: ct-opt %s --ct-gpu-host-memory --split-input-file --verify-diagnostics | FileCheck %s
 
-// Host allocations become managed memory freed on return; contiguous host
-// copies become gpu.memcpy; kernels are left alone.
+// Host allocations become GPU allocations freed on return: device memory
+// when only kernels and gpu.memcpy touch them (the constant's copy), managed
+// memory when the host does too (%buf, read by a strided host copy);
+// contiguous host copies become gpu.memcpy; a constant global gets a copy
+// kernels can read; kernels are left alone.
 // CHECK-LABEL: func.func @managed_temporaries(
 // CHECK-SAME:      %[[ARG:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<64xf32>
+// CHECK:         %[[A0:.+]] = gpu.wait async
+// CHECK:         %[[TABLE:.+]], %[[A1:.+]] = gpu.alloc async [%[[A0]]] () : memref<64xf32>
+// CHECK:         gpu.wait [%[[A1]]]
 // CHECK:         %[[GLOBAL:.+]] = memref.get_global @table
+// CHECK:         %[[W0:.+]] = gpu.wait async
+// CHECK:         %[[W1:.+]] = gpu.memcpy async [%[[W0]]] %[[TABLE]], %[[GLOBAL]] : memref<64xf32>, memref<64xf32>
+// CHECK:         gpu.wait [%[[W1]]]
 // CHECK:         %[[BUF:.+]] = gpu.alloc host_shared () : memref<64xf32>
 // CHECK:         %[[T0:.+]] = gpu.wait async
-// CHECK:         %[[T1:.+]] = gpu.memcpy async [%[[T0]]] %[[BUF]], %[[GLOBAL]] : memref<64xf32>, memref<64xf32>
+// CHECK:         %[[T1:.+]] = gpu.memcpy async [%[[T0]]] %[[BUF]], %[[TABLE]] : memref<64xf32>, memref<64xf32>
 // CHECK:         gpu.wait [%[[T1]]]
 // CHECK:         gpu.launch
 // CHECK:           memref.alloca
+// CHECK:           memref.load %[[BUF]]
 // CHECK:         memref.copy %{{.+}}, %{{.+}} : memref<4x4xf32, strided<[16, 1]>> to memref<4x4xf32, strided<[16, 1]>>
-// CHECK:         %[[T2:.+]] = gpu.wait async
-// CHECK:         %[[T3:.+]] = gpu.dealloc async [%[[T2]]] %[[BUF]] : memref<64xf32>
-// CHECK:         gpu.wait [%[[T3]]]
+// CHECK:         gpu.dealloc async [%{{.+}}] %[[TABLE]] : memref<64xf32>
+// CHECK:         gpu.dealloc async [%{{.+}}] %[[BUF]] : memref<64xf32>
 // CHECK:         return
 memref.global "private" constant @table : memref<64xf32> = dense<1.0>
 func.func @managed_temporaries(%arg: memref<64xf32>, %out: memref<64xf32>) {
@@ -38,6 +47,38 @@ func.func @managed_temporaries(%arg: memref<64xf32>, %out: memref<64xf32>) {
   %expanded_out = memref.expand_shape %out [[0, 1]] output_shape [4, 16] : memref<64xf32> into memref<4x16xf32>
   %sub_out = memref.subview %expanded_out[0, 0] [4, 4] [1, 1] : memref<4x16xf32> to memref<4x4xf32, strided<[16, 1]>>
   memref.copy %sub, %sub_out : memref<4x4xf32, strided<[16, 1]>> to memref<4x4xf32, strided<[16, 1]>>
+  return
+}
+
+// -----
+
+// A temporary only kernels touch, through a view: device memory.
+// CHECK-LABEL: func.func @device_temporary(
+// CHECK:         %[[T:.+]], %{{.+}} = gpu.alloc async [%{{.+}}] () : memref<8x8xf32>
+// CHECK:         %[[V:.+]] = memref.collapse_shape %[[T]]
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.+}}, %[[V]]
+// CHECK:         gpu.launch
+// CHECK:           memref.load %[[T]]
+// CHECK:         gpu.dealloc async [%{{.+}}] %[[T]] : memref<8x8xf32>
+func.func @device_temporary(%out: memref<8x8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 2.0 : f32
+  %tmp = memref.alloc() : memref<8x8xf32>
+  %flat = memref.collapse_shape %tmp [[0, 1]] : memref<8x8xf32> into memref<64xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+      threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    memref.store %cst, %flat[%tx] : memref<64xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+      threads(%tx, %ty, %tz) in (%sx = %c8, %sy = %c8, %sz = %c1) {
+    %v = memref.load %tmp[%tx, %ty] : memref<8x8xf32>
+    memref.store %v, %out[%tx, %ty] : memref<8x8xf32>
+    gpu.terminator
+  }
   return
 }
 

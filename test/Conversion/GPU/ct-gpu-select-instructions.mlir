@@ -46,6 +46,18 @@ gpu.module @kernels {
     gpu.return
   }
 
+  // f32 absolute value: the LLVM intrinsic (abs.f32), not libdevice.
+  // CHECK-LABEL: gpu.func @abs(
+  // CHECK-SAME:      %[[X:.+]]: f32
+  // CHECK:         %[[A:.+]] = llvm.call_intrinsic "llvm.fabs.f32"(%[[X]]) : (f32) -> f32
+  // CHECK:         memref.store %[[A]]
+  gpu.func @abs(%x: f32, %out: memref<1xf32>) kernel {
+    %c0 = arith.constant 0 : index
+    %a = math.absf %x : f32
+    memref.store %a, %out[%c0] : memref<1xf32>
+    gpu.return
+  }
+
   // The sign of another value: not the encoding, left alone.
   // CHECK-LABEL: gpu.func @sign_of_other_value(
   // CHECK-NOT:     nvvm.convert

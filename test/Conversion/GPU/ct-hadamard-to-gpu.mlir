@@ -33,14 +33,21 @@ func.func @packed_rows(%x: tensor<3x2x64xbf16>) -> tensor<3x2x64xbf16> {
 // -----
 
 // Rows of 1024: a block of 128 threads per row; strides 256 and 512 go
-// through shared memory, one barrier after the first store and each stage.
+// through shared memory in one round: each thread loads the 8 elements that
+// differ in index bits 7..9 (stride 128), runs stages 256 and 512 in
+// registers and stores them back; a barrier after the first store and after
+// the round.
 // CHECK-LABEL: func.func @block_per_row(
 // CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : index
 // CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C2]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C128]], {{.*}}) workgroup(%[[SHARED:.+]] : memref<1024xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-40:  gpu.shuffle xor
 // CHECK:           vector.store %{{.+}}, %[[SHARED]]
-// CHECK-COUNT-3:   gpu.barrier
+// CHECK:           gpu.barrier
+// CHECK-COUNT-8:   memref.load %[[SHARED]]
+// CHECK-COUNT-8:   memref.store %{{.+}}, %[[SHARED]]
+// CHECK:           gpu.barrier
+// CHECK-NOT:       gpu.barrier
 // CHECK:           %[[Y:.+]] = vector.load %[[SHARED]]
 // CHECK-NOT:       scf.if
 // CHECK:           vector.store %[[Y]]
@@ -83,10 +90,33 @@ func.func @signs_on_store_for_inverse(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 
 // -----
 
-func.func @not_a_power_of_two(%x: tensor<2x12xf32>) -> tensor<2x12xf32> {
-  // expected-error @below {{'ct.hadamard' op cannot be lowered to the GPU: expected a power-of-two size of at most 8192, got 12}}
-  %r = ct.hadamard %x size(12) : tensor<2x12xf32>
-  return %r : tensor<2x12xf32>
+// Sizes m·2^k: in f32, the signs as a multiply, the FWHT of each 2^k
+// segment, then the core step over the m segments as a contraction with
+// C/sqrt(m) (here 80 = 20·4, a signed forward transform of bf16 rows).
+// CHECK-LABEL: func.func @kronecker(
+// CHECK-DAG:     arith.constant dense<{{.+}}> : tensor<20x4xf32>
+// CHECK-DAG:     arith.constant dense<{{.+}}> : tensor<20x20xf32>
+// CHECK:         %[[F:.+]] = arith.extf %{{.+}} : tensor<3x80xbf16> to tensor<3x80xf32>
+// CHECK:         %[[B:.+]] = tensor.expand_shape %{{.+}} output_shape [3, 20, 4]
+// CHECK:         linalg.generic {{.*}} ins(%[[B]], %{{.+}} : tensor<3x20x4xf32>, tensor<20x4xf32>)
+// CHECK:           arith.mulf
+// CHECK:         gpu.launch
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<3x20x4xf32>, tensor<20x20xf32>)
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         arith.truncf %{{.+}} : tensor<3x80xf32> to tensor<3x80xbf16>
+func.func @kronecker(%x: tensor<3x80xbf16>) -> tensor<3x80xbf16> {
+  %r = ct.hadamard %x size(80) signs([1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1]) : tensor<3x80xbf16>
+  return %r : tensor<3x80xbf16>
+}
+
+// -----
+
+func.func @segment_too_large(%x: tensor<2x16384xf32>) -> tensor<2x16384xf32> {
+  // expected-error @below {{'ct.hadamard' op cannot be lowered to the GPU: expected a size m·2^k with 2^k at most 8192 and a core ct can build, got 16384}}
+  %r = ct.hadamard %x size(16384) : tensor<2x16384xf32>
+  return %r : tensor<2x16384xf32>
 }
 
 // -----

@@ -45,14 +45,15 @@ func.func @fwht_signed_inverse(%x: tensor<3x16xf32>) -> tensor<3x16xf32> {
   return %r : tensor<3x16xf32>
 }
 
-// Rows of 4096: a thread block per row, 5 warp stages, then 4 stages through
-// shared memory (a barrier after the first store and after each stage).
+// Rows of 4096: a thread block per row, 5 warp stages, then the 4 stages of
+// strides 256..2048 through shared memory in two rounds of register stages
+// (a barrier after the first store and after each round).
 // CHECK-LABEL: gpu.binary @fwht_4096_kernel
 // CHECK-SAME:    .maxntid 512, 1, 1
 // CHECK-SAME:    ld.global.v4.b32
 // CHECK-SAME:    shfl.sync.bfly.b32
 // CHECK-SAME:    st.shared
-// CHECK-COUNT-5: bar.sync
+// CHECK-COUNT-3: bar.sync
 // CHECK-NOT:     bar.sync
 // CHECK-SAME:    st.global.v4.b32
 func.func @fwht_4096(%x: tensor<4x4096xbf16>) -> tensor<4x4096xbf16> {
@@ -103,4 +104,13 @@ func.func @int8_per_group_dequantize(%q: tensor<4x256xi8>, %s: tensor<4x2xf32>)
   %x = ct.dequantize %q scale(%s) quant<int8, group = 128>
       : (tensor<4x256xi8>, tensor<4x2xf32>) -> tensor<4x256xf32>
   return %x : tensor<4x256xf32>
+}
+
+// Dynamic per-token scales: the reductions take |x| with abs.f32, not
+// libdevice's __nv_fabsf.
+// CHECK-LABEL: .entry token_scales_kernel
+// CHECK:         abs.f32
+func.func @token_scales(%x: tensor<1x8x256xf32>) -> tensor<1x8x1xf32> {
+  %s = ct.calculate_qparams %x quant<int8, token, dynamic> : (tensor<1x8x256xf32>) -> tensor<1x8x1xf32>
+  return %s : tensor<1x8x1xf32>
 }

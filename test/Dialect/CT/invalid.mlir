@@ -378,7 +378,7 @@ func.func @output_type(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf32>, %v:
 
 func.func @cache_incomplete(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x1x64xf32>, %v: tensor<1x8x1x64xf32>, %kc: tensor<1x8x32x64xf32>) -> tensor<1x8x1x64xf32> {
   // expected-error @+1 {{a KV cache needs k_cache, v_cache and position}}
-  %o = "ct.hooked_attention"(%q, %k, %v, %kc) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0>, scale = 0.125 : f64}> ({
+  %o = "ct.hooked_attention"(%q, %k, %v, %kc) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0>, scale = 0.125 : f64}> ({
   ^bb0(%a: tensor<1x8x1x64xf32>):
     ct.yield %a : tensor<1x8x1x64xf32>
   }, {
@@ -418,9 +418,153 @@ func.func @cache_type(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x1x64xf32>, %v: te
 // -----
 
 func.func @cache_results(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x1x64xf32>, %v: tensor<1x8x1x64xf32>, %kc: tensor<1x8x32x64xf32>, %vc: tensor<1x8x32x64xf32>, %p: index) -> tensor<1x8x1x64xf32> {
-  // expected-error @+1 {{with a cache, returns the output and the updated k_cache and v_cache (of the caches' types)}}
+  // expected-error @+1 {{with a cache, returns the output, the updated k_cache and v_cache, then the per-row scales (and zero points) of dynamically quantized caches, keys first: expected 'tensor<1x8x32x64xf32>', 'tensor<1x8x32x64xf32>' after the output}}
   %o = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p {scale = 0.125 : f64} : (tensor<1x8x1x64xf32>, tensor<1x8x1x64xf32>, tensor<1x8x1x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, index) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @cache_codes_without_quant(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>) {
+  // expected-error @+1 {{k_cache element type 'i8' differs from the new entries' 'f32' (a quantized k_cache needs k_cache_quant)}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p {scale = 0.25 : f64} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_scale_without_quant(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf32>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1xf32>) {
+  // expected-error @+1 {{k_cache_scale and k_cache_zero_point need k_cache_quant}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, index, tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_quant_on_float_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf32>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1xf32>) {
+  // expected-error @+1 {{k_cache element type 'f32' cannot hold #ct.quant<int8> codes; expected a signless integer of at least 8 bits}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, index, tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_storage_type(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf32>, %vc: tensor<1x2x8x16xi8>, %vs: tensor<1xf32>) {
+  // expected-error @+1 {{v_cache element type 'i8' cannot hold #ct.quant<float8> codes; expected f8E4M3FN}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(v: %vs) {scale = 0.25 : f64, v_cache_quant = #ct.quant<float8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi8>, index, tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi8>)
+  return
+}
+
+// -----
+
+func.func @cache_missing_scale(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>) {
+  // expected-error @+1 {{quantized k_cache needs k_cache_scale}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_unstorable_strategy(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x8x2xf32>) {
+  // expected-error @+1 {{k_cache_quant #ct.quant<int8, group = 8> cannot be stored in a cache: expected static tensor or attn_head (or channel, for keys only), or dynamic tensor, token or group scales}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, group = 8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1x2x8x2xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_static_scale_shape(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf8E4M3FN>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<2xf32>) {
+  // expected-error @+1 {{k_cache_scale of shape [2] does not match k_cache_quant #ct.quant<float8, attn_head>, which expects [2, 1, 1]}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<float8, attn_head>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xf32>, index, tensor<2xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_dynamic_scale_not_per_row(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x1x1xf32>) {
+  // expected-error @+1 {{k_cache_scale of shape [1, 2, 1, 1] does not match k_cache_quant #ct.quant<int8, token, dynamic>, which expects [1, 2, 8, 1] (per cache row [B, Hkv, Smax, G])}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, token, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1x2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, tensor<1x2x1x1xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_group_scale_count(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf32>, %vc: tensor<1x2x8x16xi4>, %vs: tensor<1x2x8x1xf32>) {
+  // expected-error @+1 {{v_cache_scale of shape [1, 2, 8, 1] does not match v_cache_quant #ct.quant<int4, group = 8, dynamic>, which expects [1, 2, 8, 2] (per cache row [B, Hkv, Smax, G])}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(v: %vs) {scale = 0.25 : f64, v_cache_quant = #ct.quant<int4, group = 8, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi4>, index, tensor<1x2x8x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_group_divides(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x8x2xf32>) {
+  // expected-error @+1 {{k_cache_quant group_size 6 does not divide the head dim 16}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, group = 6, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1x2x8x2xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, tensor<1x2x8x2xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_dynamic_scale_dtype(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x8x1xbf16>) {
+  // expected-error @+1 {{k_cache_scale element type 'bf16' must be the new entries' 'f32' (dynamic scales are computed in the observed dtype)}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, token, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1x2x8x1xbf16>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, tensor<1x2x8x1xbf16>)
+  return
+}
+
+// -----
+
+func.func @cache_asymmetric_needs_zero_point(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi4>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x8x1xf32>) {
+  // expected-error @+1 {{k_cache_quant is asymmetric and needs k_cache_zero_point}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, index, tensor<1x2x8x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, tensor<1x2x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_symmetric_zero_point(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1xf32>, %kz: tensor<1xi8>) {
+  // expected-error @+1 {{k_cache_quant is symmetric and takes no k_cache_zero_point}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks zero_point %kz) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1xf32>, tensor<1xi8>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_dynamic_scale_results(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi4>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1x2x8x1xf32>, %kz: tensor<1x2x8x1xi8>) {
+  // expected-error @+1 {{with a cache, returns the output, the updated k_cache and v_cache, then the per-row scales (and zero points) of dynamically quantized caches, keys first: expected 'tensor<1x2x8x16xi4>', 'tensor<1x2x8x16xf32>', 'tensor<1x2x8x1xf32>', 'tensor<1x2x8x1xi8>' after the output}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks zero_point %kz) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, index, tensor<1x2x8x1xf32>, tensor<1x2x8x1xi8>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, tensor<1x2x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_quant_without_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>) {
+  // expected-error @+1 {{cache quantization (k_cache_quant, v_cache_quant and their scales) needs a KV cache}}
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>) -> tensor<1x4x1x16xf32>
+  return
+}
+
+// -----
+
+func.func @cache_quantized_entry(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi8>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<1xf32>) {
+  // expected-error @+1 {{expected 'k' or 'v' in quantized(...)}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(q: %ks) {scale = 0.25 : f64} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>, index, tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi8>, tensor<1x2x8x16xf32>)
+  return
+}
+
+// -----
+
+func.func @cache_channel_values(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xf32>, %vc: tensor<1x2x8x16xi4>, %vs: tensor<2x1x16xf32>) {
+  // expected-error @+1 {{v_cache_quant #ct.quant<int4, channel> cannot be stored in a cache: expected static tensor or attn_head (or channel, for keys only), or dynamic tensor, token or group scales}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(v: %vs) {scale = 0.25 : f64, v_cache_quant = #ct.quant<int4, channel>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi4>, index, tensor<2x1x16xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xi4>)
+  return
+}
+
+// -----
+
+func.func @cache_channel_scale_shape(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %p: index, %kc: tensor<1x2x8x16xi4>, %vc: tensor<1x2x8x16xf32>, %ks: tensor<2x1x1xf32>) {
+  // expected-error @+1 {{k_cache_scale of shape [2, 1, 1] does not match k_cache_quant #ct.quant<int4, channel>, which expects [2, 1, 16]}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, channel>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, index, tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>)
+  return
 }
 
 // -----

@@ -161,6 +161,32 @@ func.func @attention_hooks_mask(%q: tensor<2x4x8x64xbf16>, %k: tensor<2x2x8x64xb
   return %o : tensor<2x4x8x32xbf16>
 }
 
+// CHECK-LABEL: @attention_quantized_cache_static
+// CHECK: %{{.+}}, %{{.+}}:2 = ct.hooked_attention %{{.+}}, %{{.+}}, %{{.+}} cache %{{.+}}, %{{.+}} at %{{.+}} quantized(k: %{{.+}}, v: %{{.+}}) {k_cache_quant = #ct.quant<float8, attn_head>, scale = 2.500000e-01 : f64, v_cache_quant = #ct.quant<int8>}
+func.func @attention_quantized_cache_static(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x8x16xf8E4M3FN>, %vc: tensor<1x2x8x16xi8>, %p: index, %ks: tensor<2x1x1xf32>, %vs: tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xi8>) {
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks, v: %vs) {scale = 0.25 : f64, k_cache_quant = #ct.quant<float8, attn_head>, v_cache_quant = #ct.quant<int8>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xi8>, index, tensor<2x1x1xf32>, tensor<1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xi8>)
+  return %o#0, %o#1, %o#2 : tensor<1x4x1x16xf32>, tensor<1x2x8x16xf8E4M3FN>, tensor<1x2x8x16xi8>
+}
+
+// Dynamic schemes store their scales (and zero points) per cache row and
+// return them updated after the caches, keys first.
+// CHECK-LABEL: @attention_quantized_cache_dynamic
+// CHECK: %{{.+}}, %{{.+}}:5 = ct.hooked_attention %{{.+}}, %{{.+}}, %{{.+}} cache %{{.+}}, %{{.+}} at %{{.+}} quantized(k: %{{.+}} zero_point %{{.+}}, v: %{{.+}}) {causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, scale = 2.500000e-01 : f64, v_cache_quant = #ct.quant<float4, group = 8, dynamic>}
+// CHECK-SAME: -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf4E2M1FN>, tensor<1x2x8x1xf32>, tensor<1x2x8x1xi8>, tensor<1x2x8x2xf32>)
+func.func @attention_quantized_cache_dynamic(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x8x16xi4>, %vc: tensor<1x2x8x16xf4E2M1FN>, %p: index, %ks: tensor<1x2x8x1xf32>, %kz: tensor<1x2x8x1xi8>, %vs: tensor<1x2x8x2xf32>) -> tensor<1x4x1x16xf32> {
+  %o:6 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks zero_point %kz, v: %vs) {scale = 0.25 : f64, causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, v_cache_quant = #ct.quant<float4, group = 8, dynamic>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf4E2M1FN>, index, tensor<1x2x8x1xf32>, tensor<1x2x8x1xi8>, tensor<1x2x8x2xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf4E2M1FN>, tensor<1x2x8x1xf32>, tensor<1x2x8x1xi8>, tensor<1x2x8x2xf32>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// KIVI-style per-channel key scales (an extension): one per kv head and
+// channel, asymmetric.
+// CHECK-LABEL: @attention_quantized_cache_key_channels
+// CHECK: quantized(k: %{{.+}} zero_point %{{.+}}) {k_cache_quant = #ct.quant<int4, channel, asymmetric>, scale = 2.500000e-01 : f64}
+func.func @attention_quantized_cache_key_channels(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x8x16xi4>, %vc: tensor<1x2x8x16xf32>, %p: index, %ks: tensor<2x1x16xf32>, %kz: tensor<2x1x16xi8>) -> tensor<1x4x1x16xf32> {
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %p quantized(k: %ks zero_point %kz) {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, channel, asymmetric>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>, index, tensor<2x1x16xf32>, tensor<2x1x16xi8>) -> (tensor<1x4x1x16xf32>, tensor<1x2x8x16xi4>, tensor<1x2x8x16xf32>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
 // CHECK-LABEL: @attention_decode_with_cache
 func.func @attention_decode_with_cache(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x1x128xf32>, %v: tensor<1x8x1x128xf32>, %kc: tensor<1x8x4096x128xf32>, %vc: tensor<1x8x4096x128xf32>, %pos: index) -> (tensor<1x32x1x128xf32>, tensor<1x8x4096x128xf32>, tensor<1x8x4096x128xf32>) {
   // CHECK: %{{.+}}, %{{.+}}:2 = ct.hooked_attention %{{.+}}, %{{.+}}, %{{.+}} cache %{{.+}}, %{{.+}} at %{{.+}} {causal, scale = {{.+}} : f64} : (tensor<1x32x1x128xf32>, tensor<1x8x1x128xf32>, tensor<1x8x1x128xf32>, tensor<1x8x4096x128xf32>, tensor<1x8x4096x128xf32>, index) -> (tensor<1x32x1x128xf32>, tensor<1x8x4096x128xf32>, tensor<1x8x4096x128xf32>)

@@ -303,7 +303,11 @@ void HookedAttentionOp::build(OpBuilder &builder, OperationState &state,
                                mask ? 1 : 0,
                                kCache ? 1 : 0,
                                vCache ? 1 : 0,
-                               position ? 1 : 0};
+                               position ? 1 : 0,
+                               0,
+                               0,
+                               0,
+                               0};
   props.scale = builder.getF64FloatAttr(scale);
   if (causal)
     props.causal = builder.getUnitAttr();
@@ -343,6 +347,45 @@ std::string HookedAttentionOp::expandNameTemplate(StringRef nameTemplate,
   return name;
 }
 
+bool HookedAttentionOp::isStorableCacheScheme(QuantSchemeAttr scheme,
+                                              bool key) {
+  QuantStrategy strategy = scheme.getStrategy();
+  if (scheme.isDynamic())
+    return strategy == QuantStrategy::Tensor ||
+           strategy == QuantStrategy::Token || strategy == QuantStrategy::Group;
+  // KIVI quantizes keys per channel (outlier channels keep their own
+  // scale): a static channel scheme on the key cache, beyond the library.
+  return strategy == QuantStrategy::Tensor ||
+         strategy == QuantStrategy::AttnHead ||
+         (key && strategy == QuantStrategy::Channel);
+}
+
+int64_t HookedAttentionOp::getRowScaleCount(QuantSchemeAttr scheme,
+                                            int64_t headDim) {
+  if (scheme.getStrategy() != QuantStrategy::Group ||
+      ShapedType::isDynamic(headDim))
+    return scheme.getStrategy() == QuantStrategy::Group ? ShapedType::kDynamic
+                                                        : 1;
+  return headDim / *scheme.getGroupSize();
+}
+
+Value HookedAttentionOp::getUpdatedCacheScale(bool key) {
+  if (!storesScalesPerRow(getCacheQuant(key)))
+    return nullptr;
+  unsigned index = 2;
+  if (!key && storesScalesPerRow(getCacheQuant(true)))
+    index += getKCacheZeroPoint() ? 2 : 1;
+  return getUpdatedCaches()[index];
+}
+
+Value HookedAttentionOp::getUpdatedCacheZeroPoint(bool key) {
+  Value scale = getUpdatedCacheScale(key);
+  if (!scale || !getCacheZeroPoint(key))
+    return nullptr;
+  return getOperation()->getResult(cast<OpResult>(scale).getResultNumber() +
+                                   1);
+}
+
 int64_t HookedAttentionOp::getGroupSize() {
   int64_t hq = getQuery().getType().getDimSize(1);
   int64_t hkv = getKey().getType().getDimSize(1);
@@ -360,7 +403,7 @@ int64_t HookedAttentionOp::getGroupSize() {
 ParseResult HookedAttentionOp::parse(OpAsmParser &parser,
                                      OperationState &result) {
   SmallVector<OpAsmParser::UnresolvedOperand> operands;
-  std::array<int32_t, 7> segments = {1, 1, 1, 0, 0, 0, 0};
+  std::array<int32_t, 11> segments = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
   if (parser.parseOperandList(operands, 3))
     return failure();
   if (succeeded(parser.parseOptionalKeyword("mask"))) {
@@ -375,6 +418,38 @@ ParseResult HookedAttentionOp::parse(OpAsmParser &parser,
         parser.parseOperand(operands.emplace_back()))
       return failure();
     segments[4] = segments[5] = segments[6] = 1;
+    // quantized(k: %ks [zero_point %kz], v: %vs [zero_point %vz]), either
+    // entry optional; the operands follow in segment order.
+    if (succeeded(parser.parseOptionalKeyword("quantized"))) {
+      std::array<OpAsmParser::UnresolvedOperand, 4> cacheParams;
+      auto parseEntry = [&]() -> ParseResult {
+        StringRef which;
+        SMLoc whichLoc = parser.getCurrentLocation();
+        if (parser.parseKeyword(&which))
+          return failure();
+        if (which != "k" && which != "v")
+          return parser.emitError(whichLoc,
+                                  "expected 'k' or 'v' in quantized(...)");
+        unsigned first = which == "k" ? 0 : 2;
+        if (segments[7 + first])
+          return parser.emitError(whichLoc) << "'" << which << "' given twice";
+        if (parser.parseColon() || parser.parseOperand(cacheParams[first]))
+          return failure();
+        segments[7 + first] = 1;
+        if (succeeded(parser.parseOptionalKeyword("zero_point"))) {
+          if (parser.parseOperand(cacheParams[first + 1]))
+            return failure();
+          segments[8 + first] = 1;
+        }
+        return success();
+      };
+      if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Paren,
+                                         parseEntry))
+        return failure();
+      for (auto [index, param] : llvm::enumerate(cacheParams))
+        if (segments[7 + index])
+          operands.push_back(param);
+    }
   }
   SMLoc attrLoc = parser.getCurrentLocation();
   if (parser.parseOptionalAttrDict(result.attributes))
@@ -415,6 +490,21 @@ void HookedAttentionOp::print(OpAsmPrinter &p) {
   if (hasCache())
     p << " cache " << getKCache() << ", " << getVCache() << " at "
       << getPosition();
+  if (getKCacheScale() || getVCacheScale()) {
+    p << " quantized(";
+    llvm::SmallVector<std::tuple<StringRef, Value, Value>, 2> entries;
+    if (getKCacheScale())
+      entries.emplace_back("k", getKCacheScale(), getKCacheZeroPoint());
+    if (getVCacheScale())
+      entries.emplace_back("v", getVCacheScale(), getVCacheZeroPoint());
+    llvm::interleaveComma(entries, p, [&](auto entry) {
+      auto [which, scale, zeroPoint] = entry;
+      p << which << ": " << scale;
+      if (zeroPoint)
+        p << " zero_point " << zeroPoint;
+    });
+    p << ')';
+  }
   p.printOptionalAttrDict((*this)->getAttrs(),
                           /*elidedAttrs=*/{"operandSegmentSizes"});
   p << " : ";
@@ -495,6 +585,10 @@ LogicalResult HookedAttentionOp::verify() {
   if (anyCache && !(getKCache() && getVCache() && getPosition()))
     return emitOpError("a KV cache needs k_cache, v_cache and position");
   if (!hasCache()) {
+    if (getKCacheQuantAttr() || getVCacheQuantAttr() || getKCacheScale() ||
+        getVCacheScale() || getKCacheZeroPoint() || getVCacheZeroPoint())
+      return emitOpError("cache quantization (k_cache_quant, v_cache_quant "
+                         "and their scales) needs a KV cache");
     if (!getUpdatedCaches().empty())
       return emitOpError("returns updated caches only when given caches");
     return success();
@@ -512,16 +606,108 @@ LogicalResult HookedAttentionOp::verify() {
              << what << " must be [B, Hkv, Smax, D] like the new "
              << (what == "k_cache" ? "keys" : "values") << " " << fresh
              << ", got " << cache;
-    if (cache.getElementType() != fresh.getElementType())
-      return emitOpError() << what << " element type " << cache.getElementType()
-                           << " differs from the new entries' "
-                           << fresh.getElementType();
   }
-  if (getUpdatedCaches().size() != 2 ||
-      getUpdatedCaches()[0].getType() != kc ||
-      getUpdatedCaches()[1].getType() != vc)
-    return emitOpError("with a cache, returns the output and the updated "
-                       "k_cache and v_cache (of the caches' types)");
+  SmallVector<Type> expectedResults = {kc, vc};
+  for (bool key : {true, false})
+    if (failed(verifyCacheStorage(key, expectedResults)))
+      return failure();
+  if (TypeRange(getUpdatedCaches()) != TypeRange(expectedResults)) {
+    InFlightDiagnostic diag = emitOpError(
+        "with a cache, returns the output, the updated k_cache and v_cache, "
+        "then the per-row scales (and zero points) of dynamically quantized "
+        "caches, keys first: expected ");
+    llvm::interleaveComma(expectedResults, diag);
+    return diag << " after the output";
+  }
+  return success();
+}
+
+/// The storage of one cache (`key`: k_cache, else v_cache): float like the
+/// new entries, or codes of its quant scheme with the scales the scheme
+/// needs. Appends the per-row scale (and zero-point) results it updates.
+LogicalResult
+HookedAttentionOp::verifyCacheStorage(bool key,
+                                      SmallVectorImpl<Type> &updated) {
+  StringRef what = key ? "k_cache" : "v_cache";
+  auto cache = cast<RankedTensorType>((key ? getKCache() : getVCache()).getType());
+  RankedTensorType fresh = key ? getKey().getType() : getValue().getType();
+  QuantSchemeAttr scheme = getCacheQuant(key);
+  Value scale = getCacheScale(key), zeroPoint = getCacheZeroPoint(key);
+  Type element = cache.getElementType();
+
+  if (!scheme) {
+    if (element != fresh.getElementType())
+      return emitOpError() << what << " element type " << element
+                           << " differs from the new entries' "
+                           << fresh.getElementType() << " (a quantized "
+                           << what << " needs " << what << "_quant)";
+    if (scale || zeroPoint)
+      return emitOpError() << what << "_scale and " << what
+                           << "_zero_point need " << what << "_quant";
+    return success();
+  }
+  if (failed(verifyStorageType(*this, scheme, element, what)))
+    return failure();
+
+  QuantStrategy strategy = scheme.getStrategy();
+  bool perRow = storesScalesPerRow(scheme);
+  if (!isStorableCacheScheme(scheme, key))
+    return emitOpError() << what << "_quant " << scheme
+                         << " cannot be stored in a cache: expected static "
+                            "tensor or attn_head (or channel, for keys only), "
+                            "or dynamic tensor, token or group scales";
+  if (!scale)
+    return emitOpError() << "quantized " << what << " needs " << what
+                         << "_scale";
+  if (scheme.getSymmetric() && zeroPoint)
+    return emitOpError() << what << "_quant is symmetric and takes no "
+                         << what << "_zero_point";
+  if (!scheme.getSymmetric() && !zeroPoint)
+    return emitOpError() << what << "_quant is asymmetric and needs "
+                         << what << "_zero_point";
+
+  SmallVector<int64_t> expected;
+  if (perRow) {
+    // One row of scales per cache row: written with the codes.
+    expected = {cache.getDimSize(0), cache.getDimSize(1), cache.getDimSize(2),
+                getRowScaleCount(scheme, cache.getDimSize(3))};
+    if (!ShapedType::isDynamic(cache.getDimSize(3)) &&
+        strategy == QuantStrategy::Group &&
+        cache.getDimSize(3) % *scheme.getGroupSize() != 0)
+      return emitOpError() << what << "_quant group_size "
+                           << *scheme.getGroupSize()
+                           << " does not divide the head dim "
+                           << cache.getDimSize(3);
+    Type scaleElement = getElementTypeOrSelf(scale);
+    if (scaleElement != fresh.getElementType())
+      return emitOpError() << what << "_scale element type " << scaleElement
+                           << " must be the new entries' "
+                           << fresh.getElementType()
+                           << " (dynamic scales are computed in the observed "
+                              "dtype)";
+  } else if (strategy == QuantStrategy::Channel) {
+    expected = {cache.getDimSize(1), 1, cache.getDimSize(3)};
+  } else {
+    std::string why;
+    expected = *scheme.inferScaleShape(cache.getShape(), why);
+  }
+  for (auto [param, name] : {std::pair<Value, StringRef>{scale, "_scale"},
+                             {zeroPoint, "_zero_point"}}) {
+    if (!param)
+      continue;
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(param.getType()).getShape();
+    bool perTensor = !perRow && strategy == QuantStrategy::Tensor &&
+                     isAllOnes(shape);
+    if (!perTensor && !shapesAgree(shape, expected))
+      return emitOpError() << what << name << " of shape "
+                           << shapeToString(shape) << " does not match "
+                           << what << "_quant " << scheme << ", which expects "
+                           << shapeToString(expected)
+                           << (perRow ? " (per cache row [B, Hkv, Smax, G])"
+                                      : "");
+    if (perRow)
+      updated.push_back(param.getType());
+  }
   return success();
 }
 

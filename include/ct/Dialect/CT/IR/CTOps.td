@@ -14,6 +14,9 @@ include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def CT_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def CT_ZeroPointTensor : RankedTensorOf<[AnyInteger, AnyFloat]>;
+// A KV cache: floats, or quantized codes (and per-row scales) when stored.
+def CT_CacheTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
 
 //===----------------------------------------------------------------------===//
 // Quantization
@@ -222,8 +225,50 @@ def CT_HookedAttentionOp : CT_Op<"hooked_attention", [
     [0, position + Skv) (Skv_total = position + Skv). The op then also
     returns the updated caches.
 
+    A cache may hold quantized storage instead of floats
+    (`ct-materialize-kv-cache` creates this form): its element type is the
+    storage type of `k_cache_quant` / `v_cache_quant` (i8, i4, f8E4M3FN,
+    f4E2M1FN) and its scales come as `k_cache_scale` / `v_cache_scale`
+    (zero points when asymmetric). The hooked new entries are quantized once,
+    on write, with exactly the formulas of `ct.calculate_qparams` and
+    `ct.quantize`; attention reads the cache through `ct.dequantize`, so the
+    values it sees are bit-identical to those of the same hook ending in
+    `ct.fake_quantize` with a float cache. Which schemes a cache stores:
+
+    | scheme | scale operand | library strategy reproduced |
+    |---|---|---|
+    | static `tensor` | `(1,)` | `tensor` (k_scale / v_scale) |
+    | static `attn_head` | `(Hkv, 1, 1)` | `attn_head` |
+    | static `channel`, keys only | `(Hkv, 1, D)` | none: KIVI-style per-channel key scales, an extension (the library's `channel` is per weight row) |
+    | dynamic `tensor` | `[B, Hkv, Smax, 1]`, per row | `tensor`, dynamic: one scale per write, over all new entries |
+    | dynamic `token` | `[B, Hkv, Smax, 1]`, per row | `token` on [B, H, S, D] states: one scale per (batch, head) over the Skv new rows of each write (the library reduces dims 2..) |
+    | dynamic `group = g` | `[B, Hkv, Smax, D/g]`, per row | `group`: one scale per (batch, head, token, group of g channels); with g = D this is true per-token-head quantization (QuaRot / vLLM style, an extension when the checkpoint asks for `token`) |
+
+    Dynamic scales (and zero points) are stored per cache row, written on the
+    rows of the codes: a library `token` or dynamic `tensor` scale is
+    repeated on every row of the write that computed it, so rows written by
+    different steps keep their own scales. They are additional operands and
+    updated results. Zero points have the scale's shape and the element type
+    `ct.calculate_qparams` gives them.
+
+    Results: the output, the updated k_cache and v_cache, then for a cache
+    with dynamic scheme its updated scales (and zero points), keys first.
+
     `name` identifies the attention module (`model.layers.3.self_attn`) for
     config targets and checkpoint keys.
+
+    ```mlir
+    %o, %kc1, %vc1, %ks1 = ct.hooked_attention %q, %k, %v
+        cache %kc, %vc at %pos quantized(k: %ks, v: %vs)
+        {scale = 0.25 : f64, causal,
+         k_cache_quant = #ct.quant<int8, token, dynamic>,
+         v_cache_quant = #ct.quant<float8, attn_head>}
+        : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+           tensor<1x2x64x16xi8>, tensor<1x2x64x16xf8E4M3FN>, index,
+           tensor<1x2x64x1xf32>, tensor<2x1x1xf32>)
+        -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi8>,
+            tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>)
+    ```
 
     ```mlir
     %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
@@ -239,13 +284,19 @@ def CT_HookedAttentionOp : CT_Op<"hooked_attention", [
   let arguments = (ins CT_FloatTensor:$query, CT_FloatTensor:$key,
                        CT_FloatTensor:$value,
                        Optional<RankedTensorOf<[AnyFloat, I1]>>:$mask,
-                       Optional<CT_FloatTensor>:$k_cache,
-                       Optional<CT_FloatTensor>:$v_cache,
+                       Optional<CT_CacheTensor>:$k_cache,
+                       Optional<CT_CacheTensor>:$v_cache,
                        Optional<Index>:$position,
+                       Optional<CT_FloatTensor>:$k_cache_scale,
+                       Optional<CT_ZeroPointTensor>:$k_cache_zero_point,
+                       Optional<CT_FloatTensor>:$v_cache_scale,
+                       Optional<CT_ZeroPointTensor>:$v_cache_zero_point,
                        F64Attr:$scale, UnitAttr:$causal,
-                       OptionalAttr<StrAttr>:$name);
+                       OptionalAttr<StrAttr>:$name,
+                       OptionalAttr<CT_QuantSchemeAttr>:$k_cache_quant,
+                       OptionalAttr<CT_QuantSchemeAttr>:$v_cache_quant);
   let results = (outs CT_FloatTensor:$output,
-                      Variadic<CT_FloatTensor>:$updated_caches);
+                      Variadic<CT_CacheTensor>:$updated_caches);
   let regions = (region SizedRegion<1>:$q_hook, SizedRegion<1>:$k_hook,
                         SizedRegion<1>:$v_hook);
   let hasCustomAssemblyFormat = 1;
@@ -262,6 +313,39 @@ def CT_HookedAttentionOp : CT_Op<"hooked_attention", [
   ];
   let extraClassDeclaration = [{
     bool hasCache() { return getKCache() != nullptr; }
+    /// The scheme the key (`key`) or value cache is stored in; null for a
+    /// float cache.
+    ::ct::QuantSchemeAttr getCacheQuant(bool key) {
+      return key ? getKCacheQuantAttr() : getVCacheQuantAttr();
+    }
+    /// The scale / zero-point operand of the key or value cache (null when
+    /// absent).
+    ::mlir::Value getCacheScale(bool key) {
+      return key ? getKCacheScale() : getVCacheScale();
+    }
+    ::mlir::Value getCacheZeroPoint(bool key) {
+      return key ? getKCacheZeroPoint() : getVCacheZeroPoint();
+    }
+    /// Whether a cache in `scheme` stores its scales per row (dynamic).
+    static bool storesScalesPerRow(::ct::QuantSchemeAttr scheme) {
+      return scheme && scheme.isDynamic();
+    }
+    /// Whether a key (`key`) or value cache can be stored in `scheme`:
+    /// static tensor / attn_head (channel for keys), dynamic tensor / token /
+    /// group.
+    static bool isStorableCacheScheme(::ct::QuantSchemeAttr scheme, bool key);
+    /// Scales stored per cache row for `scheme` on head dim `headDim`: D/g
+    /// for group, 1 otherwise.
+    static int64_t getRowScaleCount(::ct::QuantSchemeAttr scheme,
+                                    int64_t headDim);
+    /// The updated per-row scales / zero points of the key or value cache
+    /// (results after the caches); null when the cache stores none.
+    ::mlir::Value getUpdatedCacheScale(bool key);
+    ::mlir::Value getUpdatedCacheZeroPoint(bool key);
+  private:
+    ::mlir::LogicalResult verifyCacheStorage(
+        bool key, ::llvm::SmallVectorImpl<::mlir::Type> &updated);
+  public:
     /// Query heads per key/value head (g = Hq / Hkv).
     int64_t getGroupSize();
     /// Whether `region` is the identity: one block that yields its argument.

@@ -123,4 +123,48 @@ def ApplyConfig : Pass<"ct-apply-config"> {
   let dependentDialects = ["::ct::CTDialect", "::mlir::arith::ArithDialect"];
 }
 
+def MaterializeKVCache : Pass<"ct-materialize-kv-cache", "::mlir::ModuleOp"> {
+  let summary = "Store fake-quantized KV caches as real quantized codes plus scales";
+  let description = [{
+    For every `ct.hooked_attention` with a float cache whose `k_hook`
+    (`v_hook`) ends in a `ct.fake_quantize` of a storable scheme (int8,
+    int4, fp8 e4m3, fp4 e2m1; static `tensor` / `attn_head`, dynamic
+    `tensor` / `token` / `group`), removes that fake quantization (and the
+    `ct.calculate_qparams` feeding it) from the hook and makes the cache
+    quantized storage: the cache becomes the codes (i8, i4, f8E4M3FN,
+    f4E2M1FN; 4-bit codes are packed two per byte after bufferization),
+    `k_cache_quant` / `v_cache_quant` record the scheme, static scales
+    become the op's scale operands and dynamic ones are stored per cache
+    row. The op then quantizes new rows once, on write, and dequantizes on
+    read, which gives attention exactly the values the fake-quantized
+    program gave it.
+
+    Caches come from function arguments (directly or through a
+    `tensor.pad`, the raised DynamicCache concatenation) and the updated
+    caches are returned: the function signature changes accordingly. A
+    cache argument becomes its codes, followed by its stored scales (and
+    zero points) for dynamic schemes; a returned cache likewise. Anything
+    else using a cache is an error.
+
+    Each rewritten op gets a remark with the cache's bytes per token of that
+    layer (codes plus stored scales, K and V, all kv heads) against the
+    float cache.
+
+    `per-token-head` is an extension beyond the library: a dynamic `token`
+    scheme, which the library applies with one scale per (batch, head) over
+    the new rows of each step, becomes one scale per cache row (group with
+    `group_size` = head dim, QuaRot / vLLM style). That changes the numbers
+    relative to the library on purpose.
+  }];
+  let options = [
+    Option<"perTokenHead", "per-token-head", "bool", /*default=*/"false",
+           "Store dynamic token-strategy caches with one scale per (batch, "
+           "head, token) row instead of the library's per-(batch, head) "
+           "scale of each write (an extension that changes the numbers)">
+  ];
+  let dependentDialects = ["::ct::CTDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // CT_DIALECT_CT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// What ct-bench (CPU) and ct-gpu-bench share: the command-line options every
+// benchmark takes, median timing, the report with its CSV, and ct kernels
+// compiled from MLIR text exactly as ct-run compiles them (CTCpuRunner), so
+// that what is measured is what the tests check.
+
+#ifndef CT_BENCH_BENCHSUPPORT_H
+#define CT_BENCH_BENCHSUPPORT_H
+
+#include "ct/ExecutionEngine/CpuRunner.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ct::bench {
+
+extern llvm::cl::opt<bool> quick;
+extern llvm::cl::opt<std::string> csvPath;
+extern llvm::cl::opt<std::string> filter;
+extern llvm::cl::opt<unsigned> runs;
+
+/// Median wall time in microseconds of `count` calls (default --runs) after
+/// one warm-up call.
+double timeMedianUs(const std::function<void()> &body, unsigned count = 0);
+
+/// Whether --filter selects the case `name`.
+bool caseSelected(llvm::StringRef name);
+
+/// "2048x4096" for {2048, 4096}.
+std::string shapeString(std::initializer_list<int64_t> dims);
+
+/// The softmax scale 1/sqrt(d) with every digit of the double: formatv's
+/// default float style keeps two decimals.
+std::string formatScale(int64_t d);
+
+/// `n` normally distributed floats from `seed`.
+void fillRandom(float *data, int64_t n, unsigned seed);
+
+/// One measured case: ct's time, the baseline's, and the roofline time (the
+/// least the measured machine limits allow).
+struct Row {
+  std::string caseName, shape, variant, baseline;
+  double tUs, tBaselineUs, roofUs;
+};
+
+/// Prints rows as they come and writes them as CSV
+/// (case,shape,variant,baseline,t_us,t_baseline_us,speedup,roofline).
+class Report {
+public:
+  /// `machine` describes the measured ceilings, printed first.
+  explicit Report(llvm::StringRef machine);
+  void add(Row row);
+  void skip(llvm::StringRef caseName, llvm::StringRef shape,
+            llvm::StringRef why);
+  void writeCsv(llvm::StringRef path) const;
+
+private:
+  std::vector<Row> rows;
+};
+
+/// A ct kernel compiled from MLIR text, with its arguments and results.
+struct Kernel {
+  std::unique_ptr<CompiledFunction> function;
+  std::vector<std::unique_ptr<HostArray>> inputs, results;
+
+  /// Calls the function; exits with the message on failure.
+  void call();
+  float *inputF32(int i) { return reinterpret_cast<float *>(inputs[i]->data()); }
+  float *resultF32(int i) {
+    return reinterpret_cast<float *>(results[i]->data());
+  }
+};
+
+/// Compiles `entry` of `source` with `options`, with zeroed arguments and
+/// results in `memory` as its tensor signature says; the failure message
+/// (with the diagnostics) when it does not lower.
+llvm::Expected<Kernel> compileKernel(mlir::MLIRContext &context,
+                                     llvm::StringRef source,
+                                     llvm::StringRef entry,
+                                     const CompileOptions &options = {},
+                                     Memory memory = Memory::Host);
+
+} // namespace ct::bench
+
+#endif // CT_BENCH_BENCHSUPPORT_H

@@ -1,0 +1,1262 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// ct-attention-to-gpu: ct.hooked_attention to CUDA kernels (gpu.launch).
+//
+// Decode attention is memory bound: every step reads the whole K/V cache of
+// the layer once, so the kernel is built around reading each K/V byte once
+// and keeping all of the machine busy while it does:
+//  - the g query heads of a GQA group share one thread block, so a K/V row is
+//    read once per group, not once per query head;
+//  - a key row is owned by a group of lanes that each hold one contiguous
+//    16-byte slice of it (one vector load); the dot products are reduced in
+//    the group with shfl.sync.bfly, so there is no shared memory in the loop;
+//  - the key range is split (flash-decoding) so that short batches still
+//    launch several blocks per multiprocessor; each split leaves a partial
+//    (max, sum, accumulator) that a second, small kernel merges.
+// The online softmax runs in f32 in the log2 domain: scale·log2(e) is folded
+// into the query once, and exponentials are ex2.approx (llvm.exp2), not a
+// libdevice call. Prefill uses the same lane layout on K/V tiles staged in
+// shared memory, one thread block per tile of queries of one head.
+// The recurrences are those of ct-lower-attention (FlashAttention-2):
+//   m' = max(m, s), α = exp2(m − m'), p = exp2(s − m'), l' = α·l + p,
+//   acc' = α·acc + p·v; merging partials weighs each by exp2(m_i − M).
+
+#include "ct/Conversion/Passes.h"
+#include "ct/Dialect/CT/IR/CTOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+#include <limits>
+
+namespace ct {
+#define GEN_PASS_DEF_ATTENTIONTOGPU
+#include "ct/Conversion/Passes.h.inc"
+} // namespace ct
+
+using namespace mlir;
+using namespace ct;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// Bytes of the widest vector access of one lane (ld.global.v4.b32).
+constexpr int64_t kVectorBytes = 16;
+/// Elements of a K/V row a lane holds by default (see planAttention).
+constexpr int64_t kMaxLaneElements = 8;
+/// Static shared memory a thread block may use without opting in.
+constexpr int64_t kMaxSharedBytes = 48 * 1024;
+/// Query rows each warp of a prefill block owns.
+constexpr int64_t kQueriesPerWarp = 4;
+/// Bytes of K and V staged in shared memory per prefill tile.
+constexpr int64_t kPrefillTileBytes = 32 * 1024;
+
+struct AttentionKernelOptions {
+  int64_t smCount, blocksPerSM, warpsPerBlock, decodeUnroll, laneBytes;
+  bool hardwareFP8;
+};
+
+/// Shapes of one ct.hooked_attention and how its kernels map onto threads.
+struct AttentionPlan {
+  int64_t batch = 0, queryHeads = 0, kvHeads = 0, group = 0, queryLen = 0,
+          headDim = 0, valueDim = 0;
+  /// Rows of the K/V buffers the kernels read: the cache's Smax, or Skv.
+  int64_t keyRows = 0;
+  /// Lanes that share a K/V row (L), the elements each holds of a key row
+  /// (E = D/L) and of a value row (Ev = Dv/L), rows per warp (32/L).
+  int64_t lanesPerRow = 0, keyElems = 0, valueElems = 0, rowsPerWarp = 0;
+  int64_t warps = 0;
+  /// Decode: key splits (thread blocks per batch and kv head) and the key
+  /// rows a lane group handles per loop iteration.
+  int64_t splits = 0, unroll = 0;
+  /// Prefill: keys per shared-memory tile, query tiles per head.
+  int64_t keysPerTile = 0, queryTiles = 0;
+
+  int64_t threads() const { return warps * kWarpSize; }
+  bool isDecode() const { return queryLen == 1; }
+  /// Keys a decode block covers per step of its lane groups.
+  int64_t decodeRound() const { return warps * rowsPerWarp; }
+  /// The warps' states a decode block merges in shared memory.
+  int64_t decodeSharedBytes() const {
+    return warps * group * (valueDim + 2) * 4;
+  }
+};
+
+int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
+
+/// Why ct-attention-to-gpu cannot lower `op`, or an empty string; fills
+/// `plan` when it can.
+std::string planAttention(HookedAttentionOp op,
+                          const AttentionKernelOptions &options,
+                          AttentionPlan &plan) {
+  auto queryType = op.getQuery().getType();
+  auto keyType = op.getKey().getType();
+  auto valueType = op.getValue().getType();
+  SmallVector<RankedTensorType> types = {queryType, keyType, valueType};
+  if (Value mask = op.getMask())
+    if (!cast<RankedTensorType>(mask.getType()).hasStaticShape())
+      return "expected a static mask shape";
+  for (RankedTensorType type : types) {
+    if (!type.hasStaticShape())
+      return "expected static shapes";
+    if (!isa<Float32Type, BFloat16Type, Float16Type>(type.getElementType()))
+      return "expected f32, bf16 or f16 tensors";
+  }
+  for (bool key : {true, false}) {
+    if (!op.hasCache())
+      break;
+    auto cacheType =
+        cast<RankedTensorType>((key ? op.getKCache() : op.getVCache()).getType());
+    if (!cacheType.hasStaticShape())
+      return "expected static shapes";
+    QuantSchemeAttr scheme = op.getCacheQuant(key);
+    if (!scheme) {
+      if (!isa<Float32Type, BFloat16Type, Float16Type>(
+              cacheType.getElementType()))
+        return "expected f32, bf16 or f16 tensors";
+      continue;
+    }
+    if (queryType.getDimSize(2) != 1)
+      return "quantized caches are lowered for decode (one query) only";
+    if (!isa<Float8E4M3FNType>(cacheType.getElementType()) &&
+        !cacheType.getElementType().isInteger(8)) {
+      std::string got;
+      llvm::raw_string_ostream(got) << cacheType.getElementType();
+      return "expected i8 or f8E4M3FN cache codes, got " + got;
+    }
+    if (isa<Float8E4M3FNType>(cacheType.getElementType()) &&
+        !options.hardwareFP8)
+      return "f8E4M3FN caches need the hardware fp8 conversion (sm_89+)";
+    if (op.getCacheZeroPoint(key))
+      return "expected a symmetric cache scheme (no zero point)";
+    if (scheme.getStrategy() == QuantStrategy::Channel)
+      return "per-channel cache scales are not lowered to the GPU";
+    Value scale = op.getCacheScale(key);
+    if (scheme.isDynamic() &&
+        HookedAttentionOp::getRowScaleCount(scheme, cacheType.getDimSize(3)) !=
+            1)
+      return "expected one scale per cache row";
+    if (!scheme.isDynamic() &&
+        cast<RankedTensorType>(scale.getType()).getNumElements() != 1 &&
+        cast<RankedTensorType>(scale.getType()).getNumElements() !=
+            keyType.getDimSize(1))
+      return "expected a static scale per tensor or per kv head";
+  }
+  plan.batch = queryType.getDimSize(0);
+  plan.queryHeads = queryType.getDimSize(1);
+  plan.queryLen = queryType.getDimSize(2);
+  plan.headDim = queryType.getDimSize(3);
+  plan.kvHeads = keyType.getDimSize(1);
+  plan.valueDim = valueType.getDimSize(3);
+  plan.group = plan.queryHeads / plan.kvHeads;
+  plan.keyRows = op.hasCache() ? op.getKCache().getType().getDimSize(2)
+                               : keyType.getDimSize(2);
+  if (plan.keyRows == 0 || plan.queryLen == 0)
+    return "expected at least one key and one query";
+
+  // The widest lane slice that is one 16-byte load and splits both rows
+  // (as stored: 8-bit codes for a quantized cache), of at most 8 elements:
+  // a lane keeps its slice of the g query rows and accumulators in
+  // registers (8-bit codes: 8 per lane, an 8-byte load).
+  Type keyStorage = op.hasCache() ? op.getKCache().getType().getElementType()
+                                  : keyType.getElementType();
+  Type valueStorage = op.hasCache()
+                          ? op.getVCache().getType().getElementType()
+                          : valueType.getElementType();
+  int64_t widest = std::max(byteWidth(keyStorage), byteWidth(valueStorage));
+  int64_t lanes = 1;
+  while (lanes * 2 <= kWarpSize &&
+         lanes * 2 *
+                 std::clamp<int64_t>(options.laneBytes / widest, 1,
+                                     kMaxLaneElements) <=
+             plan.headDim &&
+         plan.headDim % (lanes * 2) == 0 && plan.valueDim % (lanes * 2) == 0)
+    lanes *= 2;
+  plan.lanesPerRow = lanes;
+  plan.keyElems = plan.headDim / lanes;
+  plan.valueElems = plan.valueDim / lanes;
+  plan.rowsPerWarp = kWarpSize / lanes;
+  if (plan.keyElems * widest > 4 * kVectorBytes ||
+      plan.valueElems * widest > 4 * kVectorBytes)
+    return "expected head dims of at most " +
+           std::to_string(kWarpSize * 4 * kVectorBytes / widest) +
+           " elements, got " + std::to_string(plan.headDim) + " and " +
+           std::to_string(plan.valueDim);
+  plan.warps = options.warpsPerBlock;
+
+  if (plan.isDecode()) {
+    // Enough blocks to fill the machine, but no split shorter than one
+    // round of the block's lane groups.
+    int64_t wanted = llvm::divideCeil(options.smCount * options.blocksPerSM,
+                                      plan.batch * plan.kvHeads);
+    int64_t most = llvm::divideCeil(
+        plan.keyRows, plan.decodeRound() * options.decodeUnroll);
+    plan.unroll = options.decodeUnroll;
+    plan.splits = std::clamp<int64_t>(wanted, 1, most);
+    if (plan.decodeSharedBytes() > kMaxSharedBytes)
+      return "the decode block's partial results need " +
+             std::to_string(plan.decodeSharedBytes()) +
+             " bytes of shared memory, more than " +
+             std::to_string(kMaxSharedBytes);
+    return "";
+  }
+  int64_t rowBytes = plan.headDim * byteWidth(keyType.getElementType()) +
+                     plan.valueDim * byteWidth(valueType.getElementType());
+  plan.keysPerTile =
+      llvm::bit_floor(static_cast<uint64_t>(
+          std::max<int64_t>(kPrefillTileBytes / rowBytes, 1)));
+  plan.keysPerTile = std::min<int64_t>(plan.keysPerTile, 64);
+  if (plan.keysPerTile < plan.rowsPerWarp)
+    return "a prefill tile of " + std::to_string(plan.rowsPerWarp) +
+           " keys does not fit in shared memory";
+  plan.queryTiles =
+      llvm::divideCeil(plan.queryLen, plan.warps * kQueriesPerWarp);
+  return "";
+}
+
+/// The running softmax state of one query row held by a lane group: the
+/// maximum and sum of its log2-domain scores and its slice of the
+/// unnormalized output.
+struct RowState {
+  Value max, sum, acc;
+};
+
+/// Builds the kernels of one ct.hooked_attention on flat (rank-1) buffers.
+class AttentionKernelBuilder {
+public:
+  AttentionKernelBuilder(OpBuilder &b, Location loc, HookedAttentionOp op,
+                         const AttentionPlan &plan)
+      : b(b), loc(loc), op(op), plan(plan), f32(b.getF32Type()) {}
+
+  /// Buffers the kernels read and write, all rank-1 and identity-layout.
+  /// How the codes of a quantized cache dequantize: code · scale, with one
+  /// scale for the tensor, per kv head or per cache row.
+  enum class ScaleKind { None, Tensor, Head, Row };
+  struct CacheScale {
+    ScaleKind kind = ScaleKind::None;
+    /// The scales as a rank-1 buffer (Row: [B·Hkv·Smax]).
+    Value buffer;
+  };
+
+  struct Buffers {
+    Value query, keys, values, mask, output;
+    CacheScale keyScale, valueScale;
+    /// Decode: per split and query row, (max, sum) pairs and accumulators.
+    Value partialStats, partialAcc;
+  };
+
+  void buildDecode(Value keyLen, const Buffers &buffers);
+  void buildPrefill(Value keyLen, const Buffers &buffers);
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value constantF32(double value) {
+    return arith::ConstantOp::create(b, loc,
+                                     b.getF32FloatAttr(static_cast<float>(value)));
+  }
+  Value negInf() { return constantF32(-std::numeric_limits<float>::infinity()); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return mul(x, index(y)); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, index(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, index(y));
+  }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  /// ex2.approx.f32 (2 ulp, exp2(-inf) = 0): convert-gpu-to-nvvm would turn
+  /// math.exp2 and llvm.intr.exp2 into libdevice's __nv_exp2f.
+  Value exp2(Value x) {
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.f32"),
+               ValueRange{x})
+        .getResult(0);
+  }
+  /// The subtrahend of exp2(x − m): 0 while every score so far is masked
+  /// (m = −inf), which keeps exp2 at 0 instead of NaN.
+  Value safeMax(Value max) {
+    Value allMasked = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            max, negInf());
+    return arith::SelectOp::create(b, loc, allMasked, constantF32(0.0), max);
+  }
+  Value broadcast(Value scalar, int64_t elems) {
+    return vector::BroadcastOp::create(b, loc, VectorType::get({elems}, f32),
+                                       scalar);
+  }
+
+  /// `elems` elements of `buffer` at `offset` as an f32 vector: one load,
+  /// aligned to the slice's bytes up to 16 (the caller's buffers come from
+  /// cuMemAlloc, 256-byte aligned; every slice offset is a multiple of it).
+  Value loadSlice(Value buffer, Value offset, int64_t elems) {
+    return toF32(loadRawSlice(buffer, offset, elems));
+  }
+  Value loadRawSlice(Value buffer, Value offset, int64_t elems) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    auto type = VectorType::get({elems}, elementType);
+    return vector::LoadOp::create(b, loc, type, buffer, offset,
+                                  /*nontemporal=*/false,
+                                  sliceAlignment(elementType, elems));
+  }
+  Value toF32(Value slice) {
+    auto type = cast<VectorType>(slice.getType());
+    auto f32Type = VectorType::get(type.getShape(), f32);
+    Type element = type.getElementType();
+    if (element == f32)
+      return slice;
+    if (element.isInteger(8))
+      return arith::SIToFPOp::create(b, loc, f32Type, slice);
+    if (isa<Float8E4M3FNType>(element))
+      return fp8ToF32(slice);
+    return arith::ExtFOp::create(b, loc, f32Type, slice);
+  }
+  /// float8_e4m3fn codes to f32 with the hardware conversion, two at a time
+  /// (cvt.rn.f16x2.e4m3x2, sm_89+; exact, as is f16 to f32).
+  Value fp8ToF32(Value codes) {
+    int64_t elems = cast<VectorType>(codes.getType()).getNumElements();
+    Type i8 = b.getI8Type(), f16 = b.getF16Type();
+    Value bytes = vector::BitCastOp::create(
+        b, loc, VectorType::get({elems}, i8), codes);
+    SmallVector<Value> halves;
+    for (int64_t e = 0; e < elems; e += 2) {
+      Value pair = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, i8),
+          ValueRange{vector::ExtractOp::create(b, loc, bytes, e),
+                     vector::ExtractOp::create(b, loc, bytes, e + 1)});
+      Value converted = NVVM::ConvertF8x2ToF16x2Op::create(
+          b, loc, VectorType::get({2}, f16), pair, b.getBoolAttr(false),
+          TypeAttr::get(cast<VectorType>(codes.getType()).getElementType()));
+      for (int64_t i = 0; i < 2; ++i)
+        halves.push_back(vector::ExtractOp::create(b, loc, converted, i));
+    }
+    Value packed = vector::FromElementsOp::create(
+        b, loc, VectorType::get({elems}, f16), halves);
+    return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
+                                 packed);
+  }
+  /// The scale of cache row `row` (a flat row of [B, Hkv, Smax]) of kv head
+  /// `kvHead` as f32, or null for a float cache.
+  Value loadScale(const CacheScale &scale, Value kvHead, Value row) {
+    Value at;
+    switch (scale.kind) {
+    case ScaleKind::None:
+      return nullptr;
+    case ScaleKind::Tensor:
+      at = index(0);
+      break;
+    case ScaleKind::Head:
+      at = kvHead;
+      break;
+    case ScaleKind::Row:
+      at = row;
+      break;
+    }
+    Value s = memref::LoadOp::create(b, loc, scale.buffer, at);
+    return s.getType() == f32 ? s : arith::ExtFOp::create(b, loc, f32, s);
+  }
+  /// ct.dequantize of a slice of codes (as f32) in the scale's precision:
+  /// code · scale, rounded to a 16-bit scale's type. f32 scales are folded
+  /// into the score and the probability instead (dequantizeInScaleType is
+  /// then false), which differs from the product only in f32 rounding.
+  Value dequantizeSlice(Value codes, Value scale, Type scaleType) {
+    int64_t elems = cast<VectorType>(codes.getType()).getNumElements();
+    Value x = arith::MulFOp::create(b, loc, codes, broadcast(scale, elems));
+    Value rounded = arith::TruncFOp::create(
+        b, loc, VectorType::get({elems}, scaleType), x);
+    return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
+                                 rounded);
+  }
+  static Type scaleType(const CacheScale &scale) {
+    return cast<MemRefType>(scale.buffer.getType()).getElementType();
+  }
+  static bool foldsScale(const CacheScale &scale) {
+    return scale.kind != ScaleKind::None && scaleType(scale).isF32();
+  }
+  llvm::MaybeAlign sliceAlignment(Type elementType, int64_t elems) {
+    int64_t bytes = elems * byteWidth(elementType);
+    return llvm::Align(
+        std::min<int64_t>(bytes & -bytes, kVectorBytes));
+  }
+  void storeSlice(Value slice, Value buffer, Value offset) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    int64_t elems = cast<VectorType>(slice.getType()).getNumElements();
+    if (elementType != f32)
+      slice = arith::TruncFOp::create(
+          b, loc, VectorType::get({elems}, elementType), slice);
+    vector::StoreOp::create(b, loc, slice, buffer, offset,
+                            /*nontemporal=*/false,
+                            sliceAlignment(elementType, elems));
+  }
+
+  /// q·k over a row whose slices the lanes of a group hold: two fma chains
+  /// in the lane (fewer instructions than products and a tree sum; decode is
+  /// close to issue-bound for 16-bit caches), then butterflies across the
+  /// group's lanes.
+  Value rowDot(Value q, Value k) {
+    int64_t elems = cast<VectorType>(q.getType()).getNumElements();
+    SmallVector<Value, 2> chains;
+    for (int64_t e = 0; e < elems; ++e) {
+      Value qe = vector::ExtractOp::create(b, loc, q, e);
+      Value ke = vector::ExtractOp::create(b, loc, k, e);
+      if (e < 2)
+        chains.push_back(arith::MulFOp::create(b, loc, qe, ke));
+      else
+        chains[e % 2] = LLVM::FMAOp::create(b, loc, qe, ke, chains[e % 2]);
+    }
+    Value sum = chains.size() == 2
+                    ? arith::AddFOp::create(b, loc, chains[0], chains[1])
+                    : chains[0];
+    for (int64_t h = 1; h < plan.lanesPerRow; h *= 2)
+      sum = arith::AddFOp::create(b, loc, sum, shuffleXor(sum, h));
+    return sum;
+  }
+  Value shuffleXor(Value x, int64_t offset) {
+    Value width = arith::ConstantIntOp::create(b, loc, kWarpSize, 32);
+    Value lanes = arith::ConstantIntOp::create(b, loc, offset, 32);
+    return gpu::ShuffleOp::create(b, loc, x, lanes, width,
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+
+  /// The score of a query row in the log2 domain: `dot` (already scaled),
+  /// plus the mask, -inf for causally hidden keys and where `valid` is false.
+  /// `keyPos` must lie in [0, Skv_total) even for an invalid key: the mask
+  /// is read there.
+  Value logit(Value dot, Value valid, Value batch, Value queryHead,
+              Value queryPos, Value keyPos, Value mask, Value queryOffset) {
+    Value x = dot;
+    if (mask) {
+      // A mask dimension of size 1 broadcasts.
+      auto shape = cast<RankedTensorType>(op.getMask().getType()).getShape();
+      Value indices[] = {batch, queryHead, queryPos, keyPos};
+      Value offset = index(0);
+      for (int64_t d = 0; d < 4; ++d) {
+        offset = mul(offset, shape[d]);
+        if (shape[d] != 1)
+          offset = add(offset, indices[d]);
+      }
+      Value m = memref::LoadOp::create(b, loc, mask, offset);
+      if (m.getType().isInteger(1)) {
+        x = arith::SelectOp::create(b, loc, m, x, negInf());
+      } else {
+        if (m.getType() != f32)
+          m = arith::ExtFOp::create(b, loc, f32, m);
+        double log2e = 1.0 / std::log(2.0);
+        x = arith::AddFOp::create(
+            b, loc, x, arith::MulFOp::create(b, loc, m, constantF32(log2e)));
+      }
+    }
+    if (op.getCausal()) {
+      // Bottom-right aligned: query i sits at key position Skv_total − Sq + i.
+      Value future = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                           keyPos, add(queryOffset, queryPos));
+      x = arith::SelectOp::create(b, loc, future, negInf(), x);
+    }
+    return arith::SelectOp::create(b, loc, valid, x, negInf());
+  }
+
+  /// One online-softmax step of `state` over the log2-domain scores `x` of
+  /// some keys and their value slices `v`: one rescale for all of them.
+  /// `valueScales`, when given, multiply each key's probability in the
+  /// accumulation only: values stored as codes with f32 scales.
+  RowState attend(RowState state, ArrayRef<Value> x, ArrayRef<Value> v,
+                  ArrayRef<Value> valueScales = {}) {
+    Value max = state.max;
+    for (Value score : x)
+      max = arith::MaximumFOp::create(b, loc, max, score);
+    Value subtrahend = safeMax(max);
+    Value alpha =
+        exp2(arith::SubFOp::create(b, loc, state.max, subtrahend));
+    Value sum = arith::MulFOp::create(b, loc, state.sum, alpha);
+    Value acc = arith::MulFOp::create(b, loc, state.acc,
+                                      broadcast(alpha, plan.valueElems));
+    for (auto [u, score, slice] : llvm::enumerate(x, v)) {
+      Value p = exp2(arith::SubFOp::create(b, loc, score, subtrahend));
+      sum = arith::AddFOp::create(b, loc, sum, p);
+      if (!valueScales.empty())
+        p = arith::MulFOp::create(b, loc, p, valueScales[u]);
+      acc = vector::FMAOp::create(b, loc, broadcast(p, plan.valueElems), slice,
+                                  acc);
+    }
+    return {max, sum, acc};
+  }
+
+  /// Merges the states that the lane groups of a warp hold for the same
+  /// query rows, with butterflies across groups (lanes l and l ^ L·2^i):
+  /// afterwards every group holds the merged state.
+  void mergeLaneGroups(MutableArrayRef<RowState> rows) {
+    for (int64_t h = plan.lanesPerRow; h < kWarpSize; h *= 2) {
+      for (RowState &row : rows) {
+        Value otherMax = shuffleXor(row.max, h);
+        Value otherSum = shuffleXor(row.sum, h);
+        SmallVector<Value> otherAcc;
+        for (int64_t e = 0; e < plan.valueElems; ++e)
+          otherAcc.push_back(
+              shuffleXor(vector::ExtractOp::create(b, loc, row.acc, e), h));
+        Value other = vector::FromElementsOp::create(
+            b, loc, VectorType::get({plan.valueElems}, f32), otherAcc);
+        Value max = arith::MaximumFOp::create(b, loc, row.max, otherMax);
+        Value subtrahend = safeMax(max);
+        Value w = exp2(arith::SubFOp::create(b, loc, row.max, subtrahend));
+        Value wOther =
+            exp2(arith::SubFOp::create(b, loc, otherMax, subtrahend));
+        row.sum = arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, w, row.sum),
+            arith::MulFOp::create(b, loc, wOther, otherSum));
+        row.acc = vector::FMAOp::create(
+            b, loc, broadcast(wOther, plan.valueElems), other,
+            arith::MulFOp::create(b, loc, broadcast(w, plan.valueElems),
+                                  row.acc));
+        row.max = max;
+      }
+    }
+  }
+
+  /// The query slice of a lane times scale·log2(e), so that dot products
+  /// are log2-domain scores.
+  Value scaledQuery(Value query, Value offset) {
+    double factor = op.getScale().convertToDouble() / std::log(2.0);
+    return arith::MulFOp::create(b, loc, loadSlice(query, offset, plan.keyElems),
+                                 broadcast(constantF32(factor), plan.keyElems));
+  }
+
+  gpu::LaunchOp launch(int64_t blocks, int64_t threads) {
+    Value one = index(1);
+    auto launchOp = gpu::LaunchOp::create(b, loc, index(blocks), one, one,
+                                          index(threads), one, one);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&launchOp.getBody().front());
+    return launchOp;
+  }
+  /// Shared memory of `count` elements of `type` (vectors are naturally
+  /// aligned, which 16-byte accesses need).
+  Value sharedBuffer(gpu::LaunchOp launchOp, int64_t count, Type type) {
+    auto space = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+    return launchOp.addWorkgroupAttribution(
+        MemRefType::get({count}, type, MemRefLayoutAttrInterface(), space),
+        loc);
+  }
+
+  void buildDecodeSplits(Value keyLen, const Buffers &buffers);
+  void buildDecodeMerge(const Buffers &buffers);
+
+  OpBuilder &b;
+  Location loc;
+  HookedAttentionOp op;
+  const AttentionPlan &plan;
+  Type f32;
+};
+
+void AttentionKernelBuilder::buildDecode(Value keyLen,
+                                         const Buffers &buffers) {
+  buildDecodeSplits(keyLen, buffers);
+  buildDecodeMerge(buffers);
+}
+
+/// Kernel 1 of decode: block (batch·Hkv + kv head)·splits + split reduces
+/// its keys for the group's g query heads to one partial per head.
+void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
+                                               const Buffers &buffers) {
+  OpBuilder::InsertionGuard guard(b);
+  int64_t g = plan.group, states = plan.warps;
+  int64_t blocks = plan.batch * plan.kvHeads * plan.splits;
+  gpu::LaunchOp launchOp = launch(blocks, plan.threads());
+  auto sliceType = VectorType::get({plan.valueElems}, f32);
+  Value sharedStats = sharedBuffer(launchOp, states * g * 2, f32);
+  Value sharedAcc =
+      sharedBuffer(launchOp, states * g * plan.lanesPerRow, sliceType);
+
+  Value tid = launchOp.getThreadIds().x, bid = launchOp.getBlockIds().x;
+  Value split = rem(bid, plan.splits);
+  Value batchHead = div(bid, plan.splits);
+  Value batch = div(batchHead, plan.kvHeads);
+  Value kvHead = rem(batchHead, plan.kvHeads);
+  Value warp = div(tid, kWarpSize), lane = rem(tid, kWarpSize);
+  Value rowGroup = div(lane, plan.lanesPerRow);
+  Value rowLane = rem(lane, plan.lanesPerRow);
+  // Scales shared by all rows of the block (per tensor or kv head).
+  Value keyScale = buffers.keyScale.kind == ScaleKind::Row
+                       ? Value()
+                       : loadScale(buffers.keyScale, kvHead, Value());
+  Value valueScale = buffers.valueScale.kind == ScaleKind::Row
+                         ? Value()
+                         : loadScale(buffers.valueScale, kvHead, Value());
+
+  // Splits of whole rounds of lane groups; the last ones may be short or
+  // empty when the context is shorter than the cache.
+  int64_t round = plan.decodeRound();
+  Value perSplit = arith::CeilDivUIOp::create(b, loc, keyLen, index(plan.splits));
+  Value chunk = mul(arith::CeilDivUIOp::create(b, loc, perSplit, index(round)),
+                    round);
+  Value begin = mul(split, chunk);
+  Value end = arith::MinUIOp::create(b, loc, add(begin, chunk), keyLen);
+  Value queryOffset = arith::SubIOp::create(b, loc, keyLen, index(1));
+
+  SmallVector<Value> queries;
+  SmallVector<Value> init;
+  for (int64_t h = 0; h < g; ++h) {
+    Value row = add(mul(batchHead, g), index(h));
+    queries.push_back(scaledQuery(
+        buffers.query,
+        add(mul(row, plan.headDim), mul(rowLane, plan.keyElems))));
+    init.append({negInf(), constantF32(0.0),
+                 broadcast(constantF32(0.0), plan.valueElems)});
+  }
+
+  // Every lane of a warp runs the same iterations (shuffles need the whole
+  // warp): a lane group past the end loads the last key and masks it. The
+  // loop is software-pipelined: an iteration issues the loads of the next
+  // one (clamped, so always in bounds) before it computes on the slices the
+  // previous one loaded, which doubles the bytes in flight per warp. It
+  // starts one step early, on zeros whose keys lie before the split's first
+  // key (possibly below 0, hence the signed compares), so they are invalid:
+  // loading the first rows before the loop instead lets LLVM
+  // fold the two loads feeding the carried value into one at the top of the
+  // loop, which undoes the pipelining.
+  Value first = add(begin, mul(warp, plan.rowsPerWarp));
+  int64_t step = round * plan.unroll;
+  // end >= 1 (keyLen >= 1), so `last` is a row even for an empty split.
+  Value last = arith::SubIOp::create(b, loc, end, index(1));
+  auto keysAt = [&](Value base) {
+    SmallVector<Value> keys;
+    for (int64_t u = 0; u < plan.unroll; ++u)
+      keys.push_back(add(add(base, index(u * round)), rowGroup));
+    return keys;
+  };
+  auto loadRows = [&](Value base) {
+    SmallVector<Value> slices;
+    for (Value key : keysAt(base)) {
+      Value row = add(mul(batchHead, plan.keyRows),
+                      arith::MinUIOp::create(b, loc, key, last));
+      slices.push_back(loadRawSlice(
+          buffers.keys,
+          add(mul(row, plan.headDim), mul(rowLane, plan.keyElems)),
+          plan.keyElems));
+      slices.push_back(loadRawSlice(
+          buffers.values,
+          add(mul(row, plan.valueDim), mul(rowLane, plan.valueElems)),
+          plan.valueElems));
+    }
+    return slices;
+  };
+  int64_t stateValues = 3 * g;
+  for (int64_t u = 0; u < plan.unroll; ++u)
+    for (Value buffer : {buffers.keys, buffers.values}) {
+      auto type = VectorType::get(
+          {buffer == buffers.keys ? plan.keyElems : plan.valueElems},
+          cast<MemRefType>(buffer.getType()).getElementType());
+      init.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(
+                      type, b.getZeroAttr(type.getElementType()))));
+    }
+  auto loop = scf::ForOp::create(
+      b, loc, arith::SubIOp::create(b, loc, first, index(step)), end,
+      index(step), init);
+  {
+    OpBuilder::InsertionGuard loopGuard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value base = loop.getInductionVar();
+    ValueRange carried = loop.getRegionIterArgs();
+    SmallVector<Value> prefetched = loadRows(add(base, index(step)));
+    SmallVector<Value> keys, valid, kSlices, vSlices, kScales, vScales;
+    for (auto [u, key] : llvm::enumerate(keysAt(base))) {
+      valid.push_back(arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, key, begin),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, end)));
+      keys.push_back(arith::MinUIOp::create(b, loc, key, last));
+      // Codes dequantize with their row's (or head's, or the tensor's)
+      // scale: in the slice for a 16-bit scale, on the score and the
+      // probability for an f32 one.
+      Value row = add(mul(batchHead, plan.keyRows), keys.back());
+      auto slice = [&](Value raw, const CacheScale &scale, Value shared,
+                       SmallVectorImpl<Value> &folded) {
+        Value x = toF32(raw);
+        Value factor = scale.kind == ScaleKind::Row
+                           ? loadScale(scale, kvHead, row)
+                           : shared;
+        if (foldsScale(scale))
+          folded.push_back(factor);
+        else if (factor)
+          x = dequantizeSlice(x, factor, scaleType(scale));
+        return x;
+      };
+      kSlices.push_back(slice(carried[stateValues + 2 * u], buffers.keyScale,
+                              keyScale, kScales));
+      vSlices.push_back(slice(carried[stateValues + 2 * u + 1],
+                              buffers.valueScale, valueScale, vScales));
+    }
+    SmallVector<Value> yields;
+    for (int64_t h = 0; h < g; ++h) {
+      Value queryHead = add(mul(kvHead, g), index(h));
+      SmallVector<Value> scores;
+      for (int64_t u = 0; u < plan.unroll; ++u) {
+        Value dot = rowDot(queries[h], kSlices[u]);
+        if (!kScales.empty())
+          dot = arith::MulFOp::create(b, loc, dot, kScales[u]);
+        scores.push_back(logit(dot, valid[u], batch, queryHead, index(0),
+                               keys[u], buffers.mask, queryOffset));
+      }
+      RowState next = attend(
+          {carried[3 * h], carried[3 * h + 1], carried[3 * h + 2]}, scores,
+          vSlices, vScales);
+      yields.append({next.max, next.sum, next.acc});
+    }
+    llvm::append_range(yields, prefetched);
+    scf::YieldOp::create(b, loc, yields);
+  }
+
+  // The lane groups of a warp merge with butterflies, then the warps in
+  // shared memory: lane group 0 of warp w stores its (max, sum) per head
+  // and its accumulator slices...
+  SmallVector<RowState> rows;
+  for (int64_t h = 0; h < g; ++h)
+    rows.push_back({loop.getResult(3 * h), loop.getResult(3 * h + 1),
+                    loop.getResult(3 * h + 2)});
+  mergeLaneGroups(rows);
+  Value zero = index(0);
+  auto ifFirstGroup = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rowGroup, zero),
+      /*withElse=*/false);
+  {
+    OpBuilder::InsertionGuard ifGuard(b);
+    b.setInsertionPointToStart(ifFirstGroup.thenBlock());
+    Value leader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         rowLane, zero);
+    for (int64_t h = 0; h < g; ++h) {
+      Value slot = add(mul(warp, g), index(h));
+      memref::StoreOp::create(b, loc, rows[h].acc, sharedAcc,
+                              add(mul(slot, plan.lanesPerRow), rowLane));
+      auto ifLeader = scf::IfOp::create(b, loc, leader, /*withElse=*/false);
+      OpBuilder::InsertionGuard leaderGuard(b);
+      b.setInsertionPointToStart(ifLeader.thenBlock());
+      memref::StoreOp::create(b, loc, rows[h].max, sharedStats, mul(slot, 2));
+      memref::StoreOp::create(b, loc, rows[h].sum, sharedStats,
+                              add(mul(slot, 2), index(1)));
+    }
+  }
+  gpu::BarrierOp::create(b, loc);
+
+  // ...then thread t combines elements t, t + threads, ... of the g × Dv
+  // outputs and writes the split's partial.
+  auto outputs = scf::ForOp::create(b, loc, tid, index(g * plan.valueDim),
+                                    index(plan.threads()));
+  b.setInsertionPointToStart(outputs.getBody());
+  Value element = outputs.getInductionVar();
+  Value head = div(element, plan.valueDim);
+  Value d = rem(element, plan.valueDim);
+  auto statOf = [&](int64_t s, int64_t which) {
+    return memref::LoadOp::create(
+        b, loc, sharedStats, add(mul(add(index(s * g), head), 2), index(which)));
+  };
+  Value max = negInf();
+  for (int64_t s = 0; s < states; ++s)
+    max = arith::MaximumFOp::create(b, loc, max, statOf(s, 0));
+  Value subtrahend = safeMax(max);
+  Value sum = constantF32(0.0), acc = constantF32(0.0);
+  for (int64_t s = 0; s < states; ++s) {
+    Value w = exp2(arith::SubFOp::create(b, loc, statOf(s, 0), subtrahend));
+    sum = arith::AddFOp::create(
+        b, loc, sum, arith::MulFOp::create(b, loc, w, statOf(s, 1)));
+    Value slice = memref::LoadOp::create(
+        b, loc, sharedAcc,
+        add(mul(add(index(s * g), head), plan.lanesPerRow),
+            div(d, plan.valueElems)));
+    Value a = vector::ExtractOp::create(
+        b, loc, slice, OpFoldResult(rem(d, plan.valueElems)));
+    acc = arith::AddFOp::create(b, loc, acc,
+                                arith::MulFOp::create(b, loc, w, a));
+  }
+  Value slot = add(mul(add(mul(batchHead, plan.splits), split), g), head);
+  memref::StoreOp::create(b, loc, acc, buffers.partialAcc,
+                          add(mul(slot, plan.valueDim), d));
+  auto ifFirst = scf::IfOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, zero),
+      /*withElse=*/false);
+  b.setInsertionPointToStart(ifFirst.thenBlock());
+  memref::StoreOp::create(b, loc, max, buffers.partialStats, mul(slot, 2));
+  memref::StoreOp::create(b, loc, sum, buffers.partialStats,
+                          add(mul(slot, 2), index(1)));
+}
+
+/// Kernel 2 of decode: block (batch·Hkv + kv head)·g + h, thread d merges
+/// output element d of query head h over the splits:
+///   M = max_i m_i, w_i = exp2(m_i − M), out = Σ w_i·acc_i / Σ w_i·l_i.
+/// A row whose keys are all masked has l = 0 and gives NaN, as torch does.
+void AttentionKernelBuilder::buildDecodeMerge(const Buffers &buffers) {
+  OpBuilder::InsertionGuard guard(b);
+  int64_t g = plan.group;
+  gpu::LaunchOp launchOp =
+      launch(plan.batch * plan.queryHeads, plan.valueDim);
+  Value d = launchOp.getThreadIds().x, bid = launchOp.getBlockIds().x;
+  Value batchHead = div(bid, g), head = rem(bid, g);
+  Value firstSlot = mul(batchHead, plan.splits * g);
+  auto slotOf = [&](Value split) { return add(add(firstSlot, mul(split, g)), head); };
+  Value zero = index(0), one = index(1), splits = index(plan.splits);
+
+  auto maxLoop = scf::ForOp::create(b, loc, zero, splits, one,
+                                    ValueRange{negInf()});
+  {
+    OpBuilder::InsertionGuard loopGuard(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    Value m = memref::LoadOp::create(
+        b, loc, buffers.partialStats, mul(slotOf(maxLoop.getInductionVar()), 2));
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArgs()[0], m)});
+  }
+  Value subtrahend = safeMax(maxLoop.getResult(0));
+  auto sumLoop = scf::ForOp::create(b, loc, zero, splits, one,
+                                    ValueRange{constantF32(0.0), constantF32(0.0)});
+  {
+    OpBuilder::InsertionGuard loopGuard(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value slot = slotOf(sumLoop.getInductionVar());
+    Value m = memref::LoadOp::create(b, loc, buffers.partialStats, mul(slot, 2));
+    Value l = memref::LoadOp::create(b, loc, buffers.partialStats,
+                                     add(mul(slot, 2), one));
+    Value a = memref::LoadOp::create(b, loc, buffers.partialAcc,
+                                     add(mul(slot, plan.valueDim), d));
+    Value w = exp2(arith::SubFOp::create(b, loc, m, subtrahend));
+    ValueRange carried = sumLoop.getRegionIterArgs();
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{arith::AddFOp::create(b, loc, carried[0],
+                                         arith::MulFOp::create(b, loc, w, l)),
+                   arith::AddFOp::create(b, loc, carried[1],
+                                         arith::MulFOp::create(b, loc, w, a))});
+  }
+  Value out = arith::DivFOp::create(b, loc, sumLoop.getResult(1),
+                                    sumLoop.getResult(0));
+  Type outType = cast<MemRefType>(buffers.output.getType()).getElementType();
+  if (outType != f32)
+    out = arith::TruncFOp::create(b, loc, outType, out);
+  memref::StoreOp::create(b, loc, out, buffers.output,
+                          add(mul(bid, plan.valueDim), d));
+}
+
+/// Prefill: block (batch·Hq + query head)·tiles + tile; warp w owns queries
+/// tile·(W·4) + 4w … + 3. K/V tiles are staged in shared memory by the whole
+/// block, then every warp runs its lane groups over the tile's keys.
+void AttentionKernelBuilder::buildPrefill(Value keyLen,
+                                          const Buffers &buffers) {
+  OpBuilder::InsertionGuard guard(b);
+  int64_t g = plan.group, tileKeys = plan.keysPerTile;
+  int64_t tileQueries = plan.warps * kQueriesPerWarp;
+  gpu::LaunchOp launchOp = launch(
+      plan.batch * plan.queryHeads * plan.queryTiles, plan.threads());
+  Type keyType = cast<MemRefType>(buffers.keys.getType()).getElementType();
+  Type valueType = cast<MemRefType>(buffers.values.getType()).getElementType();
+  auto keySliceType = VectorType::get({plan.keyElems}, keyType);
+  auto valueSliceType = VectorType::get({plan.valueElems}, valueType);
+  Value sharedKeys =
+      sharedBuffer(launchOp, tileKeys * plan.lanesPerRow, keySliceType);
+  Value sharedValues =
+      sharedBuffer(launchOp, tileKeys * plan.lanesPerRow, valueSliceType);
+
+  Value tid = launchOp.getThreadIds().x, bid = launchOp.getBlockIds().x;
+  Value queryTile = rem(bid, plan.queryTiles);
+  Value batchHead = div(bid, plan.queryTiles);
+  Value batch = div(batchHead, plan.queryHeads);
+  Value queryHead = rem(batchHead, plan.queryHeads);
+  Value kvRow = add(mul(batch, plan.kvHeads), div(queryHead, g));
+  Value warp = div(tid, kWarpSize), lane = rem(tid, kWarpSize);
+  Value rowGroup = div(lane, plan.lanesPerRow);
+  Value rowLane = rem(lane, plan.lanesPerRow);
+  Value queryOffset = arith::SubIOp::create(b, loc, keyLen, index(plan.queryLen));
+
+  // Queries past the end compute on the last one and skip the store.
+  Value firstQuery = add(mul(queryTile, tileQueries), mul(warp, kQueriesPerWarp));
+  SmallVector<Value> queryPos, queries, init;
+  for (int64_t r = 0; r < kQueriesPerWarp; ++r) {
+    Value pos = arith::MinUIOp::create(b, loc, add(firstQuery, index(r)),
+                                       index(plan.queryLen - 1));
+    queryPos.push_back(pos);
+    Value row = add(mul(batchHead, plan.queryLen), pos);
+    queries.push_back(scaledQuery(
+        buffers.query, add(mul(row, plan.headDim), mul(rowLane, plan.keyElems))));
+    init.append({negInf(), constantF32(0.0),
+                 broadcast(constantF32(0.0), plan.valueElems)});
+  }
+
+  // Keys the tile's last query can see: causal tiles past it are skipped.
+  Value keyEnd = keyLen;
+  if (op.getCausal()) {
+    Value lastQuery = arith::MinUIOp::create(
+        b, loc, add(mul(queryTile, tileQueries), index(tileQueries)),
+        index(plan.queryLen));
+    Value visible = arith::MaxSIOp::create(b, loc, add(queryOffset, lastQuery),
+                                           index(0));
+    keyEnd = arith::MinSIOp::create(b, loc, visible, keyLen);
+  }
+  Value zero = index(0);
+  auto tiles = scf::ForOp::create(b, loc, zero, keyEnd, index(tileKeys), init);
+  {
+    OpBuilder::InsertionGuard tileGuard(b);
+    b.setInsertionPointToStart(tiles.getBody());
+    Value tileBegin = tiles.getInductionVar();
+    // Stage K and V: slice i of the tile is row i / L, part i % L; rows past
+    // the end are zeros, so that masked keys multiply finite values.
+    auto stage = scf::ForOp::create(b, loc, tid,
+                                    index(tileKeys * plan.lanesPerRow),
+                                    index(plan.threads()));
+    {
+      OpBuilder::InsertionGuard stageGuard(b);
+      b.setInsertionPointToStart(stage.getBody());
+      Value i = stage.getInductionVar();
+      Value key = add(tileBegin, div(i, plan.lanesPerRow));
+      Value part = rem(i, plan.lanesPerRow);
+      auto inRange = scf::IfOp::create(b, loc, ult(key, keyEnd),
+                                       /*withElse=*/true);
+      b.setInsertionPointToStart(inRange.thenBlock());
+      Value row = add(mul(kvRow, plan.keyRows), key);
+      auto copy = [&](Value global, int64_t dim, int64_t elems,
+                      VectorType type, Value shared) {
+        Value slice = vector::LoadOp::create(
+            b, loc, type, global, add(mul(row, dim), mul(part, elems)),
+            /*nontemporal=*/false,
+            sliceAlignment(type.getElementType(), elems));
+        memref::StoreOp::create(b, loc, slice, shared, i);
+      };
+      copy(buffers.keys, plan.headDim, plan.keyElems, keySliceType, sharedKeys);
+      copy(buffers.values, plan.valueDim, plan.valueElems, valueSliceType,
+           sharedValues);
+      b.setInsertionPointToStart(inRange.elseBlock());
+      auto zeros = [&](VectorType type, Value shared) {
+        Value z = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+        memref::StoreOp::create(b, loc, z, shared, i);
+      };
+      zeros(keySliceType, sharedKeys);
+      zeros(valueSliceType, sharedValues);
+    }
+    gpu::BarrierOp::create(b, loc);
+
+    Value tileEnd = arith::MinUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, keyEnd, tileBegin),
+        index(tileKeys));
+    auto keysLoop = scf::ForOp::create(b, loc, zero, tileEnd,
+                                       index(plan.rowsPerWarp),
+                                       tiles.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard keyGuard(b);
+      b.setInsertionPointToStart(keysLoop.getBody());
+      Value key = add(keysLoop.getInductionVar(), rowGroup);
+      Value valid = ult(key, tileEnd);
+      Value slot = add(mul(key, plan.lanesPerRow), rowLane);
+      auto fromShared = [&](Value shared) {
+        Value slice = memref::LoadOp::create(b, loc, shared, slot);
+        auto type = cast<VectorType>(slice.getType());
+        if (type.getElementType() == f32)
+          return slice;
+        return Value(arith::ExtFOp::create(
+            b, loc, VectorType::get(type.getShape(), f32), slice));
+      };
+      Value k = fromShared(sharedKeys), v = fromShared(sharedValues);
+      // Read the mask of an invalid key at the last key instead.
+      Value keyPos = arith::MinUIOp::create(
+          b, loc, add(tileBegin, key),
+          arith::SubIOp::create(b, loc, keyLen, index(1)));
+      SmallVector<Value> yields;
+      ValueRange carried = keysLoop.getRegionIterArgs();
+      for (int64_t r = 0; r < kQueriesPerWarp; ++r) {
+        Value x = logit(rowDot(queries[r], k), valid, batch, queryHead,
+                        queryPos[r], keyPos, buffers.mask, queryOffset);
+        RowState next = attend(
+            {carried[3 * r], carried[3 * r + 1], carried[3 * r + 2]}, x, v);
+        yields.append({next.max, next.sum, next.acc});
+      }
+      scf::YieldOp::create(b, loc, yields);
+    }
+    // The next tile overwrites what the warps are reading.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, keysLoop.getResults());
+  }
+
+  // Merge the states of the warp's lane groups (group j saw keys j, j + R,
+  // ... of each tile); group 0 stores.
+  SmallVector<RowState> rows;
+  for (int64_t r = 0; r < kQueriesPerWarp; ++r)
+    rows.push_back({tiles.getResult(3 * r), tiles.getResult(3 * r + 1),
+                    tiles.getResult(3 * r + 2)});
+  mergeLaneGroups(rows);
+  Value isFirstGroup =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rowGroup, zero);
+  for (int64_t r = 0; r < kQueriesPerWarp; ++r) {
+    Value query = add(firstQuery, index(r));
+    Value store = arith::AndIOp::create(b, loc, isFirstGroup,
+                                        ult(query, index(plan.queryLen)));
+    auto ifStore = scf::IfOp::create(b, loc, store, /*withElse=*/false);
+    OpBuilder::InsertionGuard storeGuard(b);
+    b.setInsertionPointToStart(ifStore.thenBlock());
+    Value out = arith::DivFOp::create(
+        b, loc, rows[r].acc, broadcast(rows[r].sum, plan.valueElems));
+    Value row = add(mul(batchHead, plan.queryLen), query);
+    storeSlice(out, buffers.output,
+               add(mul(row, plan.valueDim), mul(rowLane, plan.valueElems)));
+  }
+}
+
+/// A rank-1 view of an identity-layout buffer.
+Value flatten(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  return memref::CollapseShapeOp::create(
+      b, loc, buffer,
+      ArrayRef<ReassociationIndices>{
+          llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
+}
+
+/// The buffer of a tensor the kernels only read, as a rank-1 view.
+Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+  return flatten(b, loc, buffer);
+}
+
+struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
+  AttentionToGPULowering(MLIRContext *ctx, AttentionKernelOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(HookedAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    AttentionPlan plan;
+    std::string reason = planAttention(op, options, plan);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+    Location loc = op.getLoc();
+
+    // Hooks in the library's order: k/v on the new entries before the cache
+    // write, q before the scores.
+    Value key = inlineHook(rewriter, op, op.getKHook(), op.getKey());
+    Value value = inlineHook(rewriter, op, op.getVHook(), op.getValue());
+    Value query = inlineHook(rewriter, op, op.getQHook(), op.getQuery());
+
+    Value keys = key, values = value;
+    Value keyLen = arith::ConstantIndexOp::create(
+        rewriter, loc, cast<RankedTensorType>(key.getType()).getDimSize(2));
+    AttentionKernelBuilder::Buffers buffers;
+    SmallVector<Value> updatedScales;
+    if (op.hasCache()) {
+      keys = writeCache(rewriter, op, /*key=*/true, key, buffers.keyScale,
+                        updatedScales);
+      values = writeCache(rewriter, op, /*key=*/false, value,
+                          buffers.valueScale, updatedScales);
+      keyLen = arith::AddIOp::create(rewriter, loc, op.getPosition(), keyLen);
+    }
+
+    buffers.query = readBuffer(rewriter, loc, query);
+    buffers.keys = readBuffer(rewriter, loc, keys);
+    buffers.values = readBuffer(rewriter, loc, values);
+    if (Value mask = op.getMask())
+      buffers.mask = readBuffer(rewriter, loc, mask);
+    // The output is allocated in the result's shape, so that a returned
+    // result becomes the caller's buffer (buffer-results-to-out-params).
+    RankedTensorType outType = op.getOutput().getType();
+    Value output = memref::AllocOp::create(
+        rewriter, loc,
+        MemRefType::get(outType.getShape(), outType.getElementType()));
+    buffers.output = flatten(rewriter, loc, output);
+
+    AttentionKernelBuilder builder(rewriter, loc, op, plan);
+    if (plan.isDecode()) {
+      int64_t slots = plan.batch * plan.kvHeads * plan.splits * plan.group;
+      Type f32 = rewriter.getF32Type();
+      buffers.partialStats = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({slots * 2}, f32));
+      buffers.partialAcc = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({slots * plan.valueDim}, f32));
+      builder.buildDecode(keyLen, buffers);
+    } else {
+      builder.buildPrefill(keyLen, buffers);
+    }
+
+    SmallVector<Value> results = {bufferization::ToTensorOp::create(
+        rewriter, loc, outType, output, /*restrict=*/true,
+        /*writable=*/true)};
+    if (op.hasCache())
+      results.append({keys, values});
+    llvm::append_range(results, updatedScales);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  static Value inlineHook(PatternRewriter &rewriter, HookedAttentionOp op,
+                          Region &hook, Value input) {
+    Block &block = hook.front();
+    auto yield = cast<YieldOp>(block.getTerminator());
+    Value result = yield.getValue();
+    if (result == block.getArgument(0))
+      result = input;
+    rewriter.inlineBlockBefore(&block, op, input);
+    rewriter.eraseOp(yield);
+    return result;
+  }
+
+  /// Writes the hooked new entries of the key (`key`) or value cache at the
+  /// position: floats as they are; for a quantized cache, quantized once
+  /// with the ops ct.fake_quantize shares its formulas with (as
+  /// ct-lower-attention does), a dynamic scale computed from the new entries
+  /// and written on each of their rows (appended to `updatedScales`).
+  /// Returns the updated cache and sets how its codes dequantize in `scale`.
+  static Value writeCache(PatternRewriter &rewriter, HookedAttentionOp op,
+                          bool key, Value fresh,
+                          AttentionKernelBuilder::CacheScale &scale,
+                          SmallVectorImpl<Value> &updatedScales) {
+    using ScaleKind = AttentionKernelBuilder::ScaleKind;
+    Location loc = op.getLoc();
+    Value cache = key ? op.getKCache() : op.getVCache();
+    Value pos = op.getPosition();
+    QuantSchemeAttr scheme = op.getCacheQuant(key);
+    if (!scheme)
+      return writeRows(rewriter, loc, fresh, cache, pos);
+    auto freshType = cast<RankedTensorType>(fresh.getType());
+    auto cacheType = cast<RankedTensorType>(cache.getType());
+    Value storedScale = op.getCacheScale(key);
+    Value writeScale = storedScale;
+    if (scheme.isDynamic()) {
+      std::string why;
+      SmallVector<int64_t> shape =
+          *scheme.inferScaleShape(freshType.getShape(), why);
+      writeScale = CalculateQParamsOp::create(
+                       rewriter, loc,
+                       TypeRange{RankedTensorType::get(
+                           shape, freshType.getElementType())},
+                       fresh, /*global_scale=*/Value(), scheme)
+                       .getScale();
+    }
+    Value codes = QuantizeOp::create(
+        rewriter, loc, freshType.clone(cacheType.getElementType()), fresh,
+        writeScale, /*zero_point=*/Value(), /*global_scale=*/Value(), scheme);
+    Value rows = writeRows(rewriter, loc, codes, cache, pos);
+    if (!scheme.isDynamic()) {
+      scale.kind =
+          cast<RankedTensorType>(storedScale.getType()).getNumElements() == 1
+              ? ScaleKind::Tensor
+              : ScaleKind::Head;
+      scale.buffer = readBuffer(rewriter, loc, storedScale);
+      return rows;
+    }
+    // Rows keep their own scales: the write's scale repeated on each row.
+    SmallVector<int64_t> rowShape(freshType.getShape());
+    rowShape.back() = 1;
+    Value updated = writeRows(rewriter, loc,
+                              broadcastTo(rewriter, loc, writeScale, rowShape),
+                              storedScale, pos);
+    updatedScales.push_back(updated);
+    scale.kind = ScaleKind::Row;
+    scale.buffer = readBuffer(rewriter, loc, updated);
+    return rows;
+  }
+
+  /// `value` broadcast torch-style (aligned at the last dimension, size-1
+  /// dimensions repeated) to `shape`: a scale computed once for a whole
+  /// write, repeated on each row it covers.
+  static Value broadcastTo(PatternRewriter &rewriter, Location loc,
+                           Value value, ArrayRef<int64_t> shape) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (type.getShape() == shape)
+      return value;
+    unsigned rank = shape.size();
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      exprs.push_back(type.getDimSize(d) == 1 && shape[offset + d] != 1
+                          ? rewriter.getAffineConstantExpr(0)
+                          : rewriter.getAffineDimExpr(offset + d));
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{init.getType()}, value, init,
+               ArrayRef<AffineMap>{
+                   AffineMap::get(rank, 0, exprs, rewriter.getContext()),
+                   rewriter.getMultiDimIdentityMap(rank)},
+               SmallVector<utils::IteratorType>(rank,
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &b, Location l, ValueRange args) {
+                 linalg::YieldOp::create(b, l, args[0]);
+               })
+        .getResult(0);
+  }
+
+  /// cache[:, :, pos : pos + Skv] = rows as a copy into a slice of the cache:
+  /// bufferization writes the slice in place (a writable cache argument is
+  /// not copied) and the copy becomes a parallel-loop kernel.
+  static Value writeRows(PatternRewriter &rewriter, Location loc, Value rows,
+                         Value cache, Value position) {
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    SmallVector<OpFoldResult> offsets = {zero, zero, position, zero};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t size : rowsType.getShape())
+      sizes.push_back(rewriter.getIndexAttr(size));
+    SmallVector<OpFoldResult> strides(4, one);
+    Value slice = tensor::ExtractSliceOp::create(rewriter, loc, rowsType, cache,
+                                                 offsets, sizes, strides);
+    Value copied =
+        linalg::CopyOp::create(rewriter, loc, rows, slice).getResult(0);
+    return tensor::InsertSliceOp::create(rewriter, loc, copied, cache, offsets,
+                                         sizes, strides);
+  }
+
+  AttentionKernelOptions options;
+};
+
+struct AttentionToGPUPass
+    : public ct::impl::AttentionToGPUBase<AttentionToGPUPass> {
+  using AttentionToGPUBase::AttentionToGPUBase;
+
+  void runOnOperation() override {
+    for (auto [name, value, low, high] :
+         {std::tuple<StringRef, int64_t, int64_t, int64_t>{"sm-count", smCount,
+                                                           1, 1 << 16},
+          {"blocks-per-sm", blocksPerSM, 1, 64},
+          {"warps-per-block", warpsPerBlock, 1, 32},
+          {"decode-unroll", decodeUnroll, 1, 8},
+          {"lane-bytes", laneBytes, 4, 64}})
+      if (value < low || value > high) {
+        getOperation().emitError()
+            << "ct-attention-to-gpu: " << name << " must be in [" << low
+            << ", " << high << "], got " << value;
+        return signalPassFailure();
+      }
+    AttentionKernelOptions options{smCount,      blocksPerSM, warpsPerBlock,
+                                  decodeUnroll, laneBytes,   hardwareFP8};
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AttentionToGPULowering>(&getContext(), options);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult result = getOperation().walk([&](HookedAttentionOp op) {
+      AttentionPlan plan;
+      op.emitOpError("cannot be lowered to the GPU: ")
+          << planAttention(op, options, plan);
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,348 @@
+// RUN: ct-opt %s --ct-attention-to-gpu --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: not ct-opt %s --ct-attention-to-gpu="warps-per-block=0" --split-input-file 2>&1 | FileCheck %s --check-prefix=OPTION
+// RUN: not ct-opt %s --ct-attention-to-gpu="hardware-fp8=false" --split-input-file 2>&1 | FileCheck %s --check-prefix=NO-FP8
+
+// OPTION: ct-attention-to-gpu: warps-per-block must be in [1, 32], got 0
+// NO-FP8: error: 'ct.hooked_attention' op cannot be lowered to the GPU: f8E4M3FN caches need the hardware fp8 conversion (sm_89+)
+
+// Decode with GQA 4:1 over a bf16 cache of 256 rows: the new rows are copied
+// into a slice of each cache (in place after bufferization); then one block
+// per (batch, kv head, split) = 2 × 16 blocks of 4 warps, lanes in groups of
+// 16 holding 8 bf16 (one 16-byte load) of a row, the 4 query heads' slices
+// loaded once and scaled by scale·log2(e) = 0.125 · 1.4427; the key loop
+// loads the next rows while it computes on those of the previous step
+// (starting one step early on zeros, masked by key >= split begin); 4
+// butterflies per score; the warps' partial
+// states merge in shared memory, then a second kernel (one block per query
+// head, a thread per output element) merges the 16 splits.
+// CHECK-LABEL: func.func @decode_gqa(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x1x128xbf16>, %[[K:[^:]+]]: tensor<1x2x1x128xbf16>, %[[V:[^:]+]]: tensor<1x2x1x128xbf16>,
+// CHECK-SAME:      %[[KC:[^:]+]]: tensor<1x2x256x128xbf16> {bufferization.writable = true}, %[[VC:[^:]+]]: tensor<1x2x256x128xbf16> {bufferization.writable = true}, %[[POS:[^:]+]]: index)
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : index
+// CHECK-DAG:     %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG:     %[[QSCALE:.+]] = arith.constant dense<0.180336878> : vector<8xf32>
+// CHECK-DAG:     %[[ZEROS:.+]] = arith.constant dense<0.000000e+00> : vector<8xbf16>
+// CHECK:         %[[KROWS:.+]] = tensor.extract_slice %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 128] [1, 1, 1, 1]
+// CHECK:         %[[KNEW:.+]] = linalg.copy ins(%[[K]] : tensor<1x2x1x128xbf16>) outs(%[[KROWS]] : tensor<1x2x1x128xbf16>)
+// CHECK:         %[[KC2:.+]] = tensor.insert_slice %[[KNEW]] into %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 128] [1, 1, 1, 1]
+// CHECK:         %[[VC2:.+]] = tensor.insert_slice %{{.+}} into %[[VC]][0, 0, %[[POS]], 0]
+// CHECK:         %[[KEYLEN:.+]] = arith.addi %[[POS]], %{{.+}} : index
+// CHECK:         %[[QBUF:.+]] = bufferization.to_buffer %[[Q]] read_only
+// CHECK:         %[[QFLAT:.+]] = memref.collapse_shape %[[QBUF]] {{\[}}[0, 1, 2, 3]] : memref<1x8x1x128xbf16> into memref<1024xbf16>
+// CHECK:         %[[KBUF:.+]] = bufferization.to_buffer %[[KC2]] read_only
+// CHECK:         %[[KFLAT:.+]] = memref.collapse_shape %[[KBUF]] {{.+}} into memref<65536xbf16>
+// CHECK:         bufferization.to_buffer %[[VC2]] read_only
+// CHECK:         %[[OUT:.+]] = memref.alloc() : memref<1x8x1x128xbf16>
+// CHECK:         %[[OUTFLAT:.+]] = memref.collapse_shape %[[OUT]]
+// CHECK:         %[[STATS:.+]] = memref.alloc() : memref<256xf32>
+// CHECK:         %[[ACC:.+]] = memref.alloc() : memref<16384xf32>
+// CHECK:         gpu.launch blocks(%[[BID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C32]], {{.*}}) threads(%[[TID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C128]], {{.*}}) workgroup(%[[SSTATS:.+]] : memref<32xf32, #gpu.address_space<workgroup>>, %[[SACC:.+]] : memref<256xvector<8xf32>, #gpu.address_space<workgroup>>)
+// CHECK:           %[[SPLIT:.+]] = arith.remui %[[BID]], %[[C16]]
+// CHECK:           arith.ceildivui %[[KEYLEN]], %[[C16]]
+// CHECK-COUNT-4:   vector.load %[[QFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<1024xbf16>, vector<8xbf16>
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]] iter_args({{.*}}%{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]]) -> (f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>)
+// CHECK-COUNT-2:     vector.load %[[KFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<65536xbf16>, vector<8xbf16>
+// CHECK:             arith.cmpi sge
+// CHECK-COUNT-4:     arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK-COUNT-8:     gpu.shuffle xor
+// CHECK:             llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"
+// CHECK:             vector.fma
+// CHECK:             scf.yield
+// CHECK:           gpu.shuffle xor %{{.+}}, %c16_i32, %c32_i32
+// CHECK:           memref.store %{{.+}}, %[[SACC]]
+// CHECK:           memref.store %{{.+}}, %[[SSTATS]]
+// CHECK:           gpu.barrier
+// CHECK:           scf.for %{{.+}} = %[[TID]] to %{{.+}} step %[[C128]]
+// CHECK:             memref.store %{{.+}}, %[[ACC]]
+// CHECK:             memref.store %{{.+}}, %[[STATS]]
+// CHECK:           gpu.terminator
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C8]], {{.*}}) threads({{.*}}) in (%{{.+}} = %[[C128]], {{.*}})
+// CHECK:           scf.for
+// CHECK:             memref.load %[[STATS]]
+// CHECK:           scf.for
+// CHECK:             memref.load %[[ACC]]
+// CHECK:           arith.divf
+// CHECK:           arith.truncf %{{.+}} : f32 to bf16
+// CHECK:           memref.store %{{.+}}, %[[OUTFLAT]]
+// CHECK:         %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         return %[[R]]
+func.func @decode_gqa(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+                      %v: tensor<1x2x1x128xbf16>,
+                      %kc: tensor<1x2x256x128xbf16> {bufferization.writable = true},
+                      %vc: tensor<1x2x256x128xbf16> {bufferization.writable = true},
+                      %pos: index) -> tensor<1x8x1x128xbf16> {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.125 : f64, causal}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x256x128xbf16>, tensor<1x2x256x128xbf16>, index)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x256x128xbf16>, tensor<1x2x256x128xbf16>)
+  return %o : tensor<1x8x1x128xbf16>
+}
+
+// -----
+
+// Hooks are inlined: k_hook on the new keys before the cache write, q_hook
+// on the query the kernel reads.
+// CHECK-LABEL: func.func @decode_hooks(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x4x1x64xf32>, %[[K:[^:]+]]: tensor<1x4x1x64xf32>
+// CHECK:         %[[HK:.+]] = ct.hadamard %[[K]] size(64)
+// CHECK:         %[[HQ:.+]] = ct.hadamard %[[Q]] size(64)
+// CHECK:         linalg.copy ins(%[[HK]] : tensor<1x4x1x64xf32>)
+// CHECK:         bufferization.to_buffer %[[HQ]] read_only
+// CHECK:         gpu.launch
+// CHECK:         gpu.launch
+// CHECK-NOT:     ct.hooked_attention
+func.func @decode_hooks(%q: tensor<1x4x1x64xf32>, %k: tensor<1x4x1x64xf32>,
+                        %v: tensor<1x4x1x64xf32>, %kc: tensor<1x4x32x64xf32>,
+                        %vc: tensor<1x4x32x64xf32>, %pos: index)
+    -> (tensor<1x4x1x64xf32>, tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.125 : f64}
+      : (tensor<1x4x1x64xf32>, tensor<1x4x1x64xf32>, tensor<1x4x1x64xf32>,
+         tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>, index)
+      -> (tensor<1x4x1x64xf32>, tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>)
+    q_hook {
+    ^bb0(%x: tensor<1x4x1x64xf32>):
+      %r = ct.hadamard %x size(64) : tensor<1x4x1x64xf32>
+      ct.yield %r : tensor<1x4x1x64xf32>
+    }
+    k_hook {
+    ^bb0(%x: tensor<1x4x1x64xf32>):
+      %r = ct.hadamard %x size(64) : tensor<1x4x1x64xf32>
+      ct.yield %r : tensor<1x4x1x64xf32>
+    }
+  return %o, %kc2, %vc2
+      : tensor<1x4x1x64xf32>, tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>
+}
+
+// -----
+
+// Causal prefill with a boolean mask, 40 queries of 8 heads on 2 kv heads:
+// one block per (batch, query head, tile of 16 queries) = 8 × 3 blocks; K/V
+// tiles of 64 rows of 8 × 16-byte slices staged in shared memory (zeros
+// past the visible keys), a barrier before and after the warps read them;
+// the mask is read per score; the lane groups merge with butterflies and
+// group 0 stores 8 elements per lane.
+// CHECK-LABEL: func.func @prefill_causal_mask(
+// CHECK-DAG:     %[[C24:.+]] = arith.constant 24 : index
+// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CHECK:         %[[MASK:.+]] = memref.collapse_shape %{{.+}} : memref<1x1x40x40xi1> into memref<1600xi1>
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C24]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<512xvector<8xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<512xvector<8xbf16>, #gpu.address_space<workgroup>>)
+// CHECK:           arith.maxsi
+// CHECK:           %[[KEYEND:.+]] = arith.minsi
+// CHECK:           scf.for %[[TILE:.+]] = %{{.+}} to %[[KEYEND]] step %[[C64]]
+// CHECK:             scf.for
+// CHECK:               scf.if
+// CHECK:                 vector.load {{.*}} vector<8xbf16>
+// CHECK:                 memref.store %{{.+}}, %[[SK]]
+// CHECK:               } else {
+// CHECK:                 memref.store %{{.+}}, %[[SK]]
+// CHECK:             gpu.barrier
+// CHECK:             scf.for
+// CHECK:               memref.load %[[SK]]
+// CHECK:               memref.load %[[SV]]
+// CHECK-COUNT-3:       gpu.shuffle xor
+// CHECK:               memref.load %[[MASK]]
+// CHECK:               arith.cmpi sgt
+// CHECK:             gpu.barrier
+// CHECK:           gpu.shuffle xor %{{.+}}, %c8_i32
+// CHECK:           gpu.shuffle xor %{{.+}}, %c16_i32
+// CHECK:           scf.if
+// CHECK:             arith.truncf %{{.+}} : vector<8xf32> to vector<8xbf16>
+// CHECK:             vector.store
+func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
+                               %v: tensor<1x2x40x64xbf16>, %m: tensor<1x1x40x40xi1>)
+    -> tensor<1x8x40x64xbf16> {
+  %o = ct.hooked_attention %q, %k, %v mask %m {scale = 0.125 : f64, causal}
+      : (tensor<1x8x40x64xbf16>, tensor<1x2x40x64xbf16>, tensor<1x2x40x64xbf16>,
+         tensor<1x1x40x40xi1>) -> tensor<1x8x40x64xbf16>
+  return %o : tensor<1x8x40x64xbf16>
+}
+
+// -----
+
+// Quantized caches: the new key row is quantized with a dynamic per-row
+// (token) scale that is written next to its codes, the new value row with
+// the static per-head scale; both rows go into the caches by copies into
+// slices. The kernel reads 8 codes per lane: int8 through sitofp, fp8 two
+// at a time through nvvm.convert.f8x2.to.f16x2; the bf16 scales (one per
+// key row, one per value head) dequantize each element in bf16.
+// CHECK-LABEL: func.func @decode_quantized(
+// CHECK-SAME:      %[[K:[^:]+]]: tensor<1x2x1x128xbf16>, %[[V:[^:]+]]: tensor<1x2x1x128xbf16>, %[[KC:[^:]+]]: tensor<1x2x512x128xi8>, %[[VC:[^:]+]]: tensor<1x2x512x128xf8E4M3FN>, %[[POS:[^:]+]]: index, %[[KS:[^:]+]]: tensor<1x2x512x1xbf16>, %[[VS:[^:]+]]: tensor<2x1x1xbf16>)
+// CHECK:         %[[S:.+]] = ct.calculate_qparams %[[K]] quant<int8, token, dynamic> : (tensor<1x2x1x128xbf16>) -> tensor<1x2x1x1xbf16>
+// CHECK:         %[[KQ:.+]] = ct.quantize %[[K]] scale(%[[S]]) quant<int8, token, dynamic>
+// CHECK:         linalg.copy ins(%[[KQ]] : tensor<1x2x1x128xi8>)
+// CHECK:         %[[KC2:.+]] = tensor.insert_slice %{{.+}} into %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 128]
+// CHECK:         linalg.copy ins(%[[S]] : tensor<1x2x1x1xbf16>)
+// CHECK:         %[[KS2:.+]] = tensor.insert_slice %{{.+}} into %[[KS]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
+// CHECK:         %[[VQ:.+]] = ct.quantize %[[V]] scale(%[[VS]]) quant<float8, attn_head> : (tensor<1x2x1x128xbf16>, tensor<2x1x1xbf16>) -> tensor<1x2x1x128xf8E4M3FN>
+// CHECK:         %[[VC2:.+]] = tensor.insert_slice %{{.+}} into %[[VC]][0, 0, %[[POS]], 0]
+// CHECK:         gpu.launch
+// CHECK:           scf.for
+// CHECK:             vector.load %{{.+}} : memref<131072xi8>, vector<8xi8>
+// CHECK:             vector.load %{{.+}} : memref<131072xf8E4M3FN>, vector<8xf8E4M3FN>
+// CHECK:             arith.sitofp %{{.+}} : vector<8xi8> to vector<8xf32>
+// CHECK:             memref.load %{{.+}} : memref<1024xbf16>
+// CHECK:             arith.truncf %{{.+}} : vector<8xf32> to vector<8xbf16>
+// CHECK-COUNT-4:     nvvm.convert.f8x2.to.f16x2 %{{.+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// CHECK:         gpu.launch
+// CHECK:         return %{{.+}}, %[[KC2]], %[[VC2]], %[[KS2]]
+func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+    %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x512x128xi8>,
+    %vc: tensor<1x2x512x128xf8E4M3FN>, %pos: index,
+    %ks: tensor<1x2x512x1xbf16>, %vs: tensor<2x1x1xbf16>)
+    -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64,
+       k_cache_quant = #ct.quant<int8, token, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x512x128xi8>, tensor<1x2x512x128xf8E4M3FN>, index,
+         tensor<1x2x512x1xbf16>, tensor<2x1x1xbf16>)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+          tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>
+}
+
+// -----
+
+// f32 scales are folded: the static per-tensor fp8 key scale multiplies the
+// score, the per-row int8 value scale the probability; no element is
+// dequantized.
+// CHECK-LABEL: func.func @decode_quantized_f32_scales(
+// CHECK:         gpu.launch
+// CHECK:           %[[KSCALE:.+]] = memref.load %{{.+}}[%{{.+}}] : memref<1xf32>
+// CHECK:           scf.for
+// CHECK-NOT:         arith.truncf
+// CHECK:             %[[VSCALE:.+]] = memref.load %{{.+}} : memref<600xf32>
+// CHECK:             gpu.shuffle xor
+// CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
+// CHECK:             arith.mulf %{{.+}}, %[[VSCALE]] : f32
+// CHECK:             scf.yield
+func.func @decode_quantized_f32_scales(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xf8E4M3FN>,
+    %vc: tensor<1x2x300x64xi8>, %pos: index,
+    %ks: tensor<1xf32>, %vs: tensor<1x2x300x1xf32>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x1xf32>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<float8, tensor>,
+       v_cache_quant = #ct.quant<int8, group = 64, dynamic>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>, index,
+         tensor<1xf32>, tensor<1x2x300x1xf32>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+          tensor<1x2x300x1xf32>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x1xf32>
+}
+
+// -----
+
+func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
+    %v: tensor<1x2x4x16xf32>, %kc: tensor<1x2x64x16xi8>,
+    %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>)
+    -> tensor<1x2x4x16xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: quantized caches are lowered for decode (one query) only}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, tensor>,
+       v_cache_quant = #ct.quant<int8, tensor>}
+      : (tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>,
+         tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
+         tensor<1xf32>)
+      -> (tensor<1x2x4x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>)
+  return %o#0 : tensor<1x2x4x16xf32>
+}
+
+// -----
+
+func.func @asymmetric_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi8>, %vc: tensor<1x2x64x16xi8>,
+    %pos: index, %ks: tensor<1x2x64x1xf32>, %kz: tensor<1x2x64x1xi8>,
+    %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected a symmetric cache scheme (no zero point)}}
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs)
+      {scale = 0.25 : f64,
+       k_cache_quant = #ct.quant<int8, token, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int8, tensor>}
+      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>, index,
+         tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>, tensor<1xf32>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>,
+          tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+func.func @int4_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xi8>,
+    %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8 or f8E4M3FN cache codes, got i4}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, tensor>,
+       v_cache_quant = #ct.quant<int8, tensor>}
+      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
+         tensor<1xf32>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+func.func @dynamic_shape(%q: tensor<1x4x?x64xf32>, %k: tensor<1x4x?x64xf32>,
+                         %v: tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected static shapes}}
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64}
+      : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>)
+      -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
+
+// -----
+
+func.func @f64(%q: tensor<1x4x1x64xf64>, %k: tensor<1x4x8x64xf64>,
+               %v: tensor<1x4x8x64xf64>) -> tensor<1x4x1x64xf64> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected f32, bf16 or f16 tensors}}
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64}
+      : (tensor<1x4x1x64xf64>, tensor<1x4x8x64xf64>, tensor<1x4x8x64xf64>)
+      -> tensor<1x4x1x64xf64>
+  return %o : tensor<1x4x1x64xf64>
+}
+
+// -----
+
+func.func @head_dim_too_large(%q: tensor<1x1x1x1024xf32>, %k: tensor<1x1x8x1024xf32>,
+                              %v: tensor<1x1x8x1024xf32>) -> tensor<1x1x1x1024xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected head dims of at most 512 elements, got 1024 and 1024}}
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64}
+      : (tensor<1x1x1x1024xf32>, tensor<1x1x8x1024xf32>, tensor<1x1x8x1024xf32>)
+      -> tensor<1x1x1x1024xf32>
+  return %o : tensor<1x1x1x1024xf32>
+}
+
+// -----
+
+// 4 warps of 16 query heads need 4 × 16 × (256 + 2) floats of shared memory
+// to merge their states.
+func.func @decode_shared_memory(%q: tensor<1x16x1x256xf32>, %k: tensor<1x1x64x256xf32>,
+                                %v: tensor<1x1x64x256xf32>) -> tensor<1x16x1x256xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: the decode block's partial results need 66048 bytes of shared memory, more than 49152}}
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.0625 : f64}
+      : (tensor<1x16x1x256xf32>, tensor<1x1x64x256xf32>, tensor<1x1x64x256xf32>)
+      -> tensor<1x16x1x256xf32>
+  return %o : tensor<1x16x1x256xf32>
+}

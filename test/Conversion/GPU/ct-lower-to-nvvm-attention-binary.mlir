@@ -1,0 +1,51 @@
+// REQUIRES: ptxas
+// RUN: ct-opt %s --ct-lower-to-nvvm="format=bin" | FileCheck %s
+
+// ptxas assembles the attention kernels (decode split and merge, quantized
+// decode, prefill) into cubins (ELF).
+// CHECK: gpu.binary @decode_kernel_1 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
+// CHECK: gpu.binary @decode_kernel_2 [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @decode_fp8_int8_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @prefill_kernel [#gpu.object<{{.*}}bin = "\7FELF
+func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x1x128xbf16>,
+                  %v: tensor<1x8x1x128xbf16>,
+                  %kc: tensor<1x8x8192x128xbf16> {bufferization.writable = true},
+                  %vc: tensor<1x8x8192x128xbf16> {bufferization.writable = true},
+                  %pos: index) -> tensor<1x32x1x128xbf16> {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.08838834764831845 : f64}
+      : (tensor<1x32x1x128xbf16>, tensor<1x8x1x128xbf16>, tensor<1x8x1x128xbf16>,
+         tensor<1x8x8192x128xbf16>, tensor<1x8x8192x128xbf16>, index)
+      -> (tensor<1x32x1x128xbf16>, tensor<1x8x8192x128xbf16>, tensor<1x8x8192x128xbf16>)
+  return %o : tensor<1x32x1x128xbf16>
+}
+
+func.func @decode_fp8_int8(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xf8E4M3FN>,
+    %vc: tensor<1x2x300x64xi8>, %pos: index,
+    %ks: tensor<1xf32>, %vs: tensor<1x2x300x1xf32>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x1xf32>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<float8, tensor>,
+       v_cache_quant = #ct.quant<int8, group = 64, dynamic>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>, index,
+         tensor<1xf32>, tensor<1x2x300x1xf32>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+          tensor<1x2x300x1xf32>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xf8E4M3FN>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x1xf32>
+}
+
+func.func @prefill(%q: tensor<2x8x100x128xbf16>, %k: tensor<2x2x100x128xbf16>,
+                   %v: tensor<2x2x100x128xbf16>, %m: tensor<2x1x100x100xi1>)
+    -> tensor<2x8x100x128xbf16> {
+  %o = ct.hooked_attention %q, %k, %v mask %m {scale = 0.08838834764831845 : f64, causal}
+      : (tensor<2x8x100x128xbf16>, tensor<2x2x100x128xbf16>, tensor<2x2x100x128xbf16>,
+         tensor<2x1x100x100xi1>) -> tensor<2x8x100x128xbf16>
+  return %o : tensor<2x8x100x128xbf16>
+}

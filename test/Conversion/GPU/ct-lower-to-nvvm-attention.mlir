@@ -1,0 +1,112 @@
+// RUN: ct-opt %s --split-input-file --ct-lower-to-nvvm="format=isa" | FileCheck %s
+// RUN: ct-opt %s --split-input-file --ct-lower-to-nvvm="format=isa" | FileCheck %s --check-prefix=NO-LIBDEVICE
+
+// The PTX of the attention kernels (ct-attention-to-gpu) as
+// gpu-module-to-binary embeds it (format=isa needs no CUDA toolkit), after
+// the host code that launches them.
+
+// Kernels call no libdevice function (exp2 is ex2.approx.f32).
+// NO-LIBDEVICE-NOT: __nv_
+
+// Decode over writable bf16 caches: the new rows are copied in place by two
+// small kernels (no whole-cache copy, no host copy), then the split kernel
+// and the merge kernel run; their partials live in managed memory.
+// Split kernel: 128 threads, 16-byte K/V loads (ld.global.v4.b32), 4 query
+// heads × 2 rows × 4 butterflies per step, ex2.approx for the softmax, one
+// barrier after the warps' states are stored in shared memory. Merge kernel:
+// one thread per output element, normalized and rounded to bf16.
+// CHECK-LABEL: llvm.func @decode_gqa(
+// CHECK-NOT:     llvm.call @memrefCopy
+// CHECK:         gpu.launch_func @decode_gqa_kernel::@decode_gqa_kernel
+// CHECK:         gpu.launch_func @decode_gqa_kernel_0::@decode_gqa_kernel
+// CHECK:         llvm.call @mgpuMemAlloc
+// CHECK:         llvm.call @mgpuMemAlloc
+// CHECK:         gpu.launch_func @decode_gqa_kernel_1::@decode_gqa_kernel
+// CHECK:         gpu.launch_func @decode_gqa_kernel_2::@decode_gqa_kernel
+// CHECK:         llvm.call @mgpuMemFree
+// CHECK-LABEL: gpu.binary @decode_gqa_kernel_1
+// CHECK-SAME:    .maxntid 128, 1, 1
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-COUNT-32: shfl.sync.bfly.b32
+// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    fma.rn.f32
+// CHECK-SAME:    st.shared.v4.b32
+// CHECK-SAME:    bar.sync
+// CHECK-LABEL: gpu.binary @decode_gqa_kernel_2
+// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    div.rn.f32
+// CHECK-SAME:    cvt.rn.bf16.f32
+// CHECK-SAME:    st.global.b16
+func.func @decode_gqa(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+                      %v: tensor<1x2x1x128xbf16>,
+                      %kc: tensor<1x2x4096x128xbf16> {bufferization.writable = true},
+                      %vc: tensor<1x2x4096x128xbf16> {bufferization.writable = true},
+                      %pos: index) -> tensor<1x8x1x128xbf16> {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.08838834764831845 : f64}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x4096x128xbf16>, tensor<1x2x4096x128xbf16>, index)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x4096x128xbf16>, tensor<1x2x4096x128xbf16>)
+  return %o : tensor<1x8x1x128xbf16>
+}
+
+// -----
+
+// Decode over quantized caches: int8 keys with per-row scales, fp8 values
+// with a per-head scale. A lane holds 8 codes (one 8-byte load); int8
+// codes convert with cvt.rn.f32.s16, fp8 codes two at a time with the
+// hardware cvt.rn.f16x2.e4m3x2 (sm_89+), then to f32.
+// CHECK-LABEL: gpu.binary @decode_quantized_kernel_8
+// CHECK-SAME:    ld.global.v2.b32
+// CHECK-SAME:    cvt.rn.f32.s16
+// CHECK-SAME:    cvt.rn.f16x2.e4m3x2
+// CHECK-SAME:    cvt.f32.f16
+// CHECK-SAME:    shfl.sync.bfly.b32
+// CHECK-SAME:    ex2.approx.f32
+func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+    %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x512x128xi8>,
+    %vc: tensor<1x2x512x128xf8E4M3FN>, %pos: index,
+    %ks: tensor<1x2x512x1xbf16>, %vs: tensor<2x1x1xbf16>)
+    -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64,
+       k_cache_quant = #ct.quant<int8, token, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x512x128xi8>, tensor<1x2x512x128xf8E4M3FN>, index,
+         tensor<1x2x512x1xbf16>, tensor<2x1x1xbf16>)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+          tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>
+}
+
+// -----
+
+// Causal prefill: K/V tiles staged in shared memory with 16-byte accesses
+// (ld.global.v4 to st.shared.v4, read back with ld.shared.v4), a barrier
+// after the staging and one after the warps read the tile; outputs stored
+// 8 bf16 at a time.
+// CHECK-LABEL: llvm.func @prefill_causal(
+// CHECK:         gpu.launch_func @prefill_causal_kernel::@prefill_causal_kernel
+// CHECK-LABEL: gpu.binary @prefill_causal_kernel
+// CHECK-SAME:    .maxntid 128, 1, 1
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-SAME:    st.shared.v4.b32
+// CHECK-SAME:    bar.sync
+// CHECK-SAME:    ld.shared.v4.b32
+// CHECK-SAME:    shfl.sync.bfly.b32
+// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    bar.sync
+// CHECK-SAME:    st.global.v4.b32
+func.func @prefill_causal(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
+                          %v: tensor<1x2x40x64xbf16>) -> tensor<1x8x40x64xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x8x40x64xbf16>, tensor<1x2x40x64xbf16>, tensor<1x2x40x64xbf16>)
+      -> tensor<1x8x40x64xbf16>
+  return %o : tensor<1x8x40x64xbf16>
+}

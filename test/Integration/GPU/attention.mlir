@@ -1,0 +1,131 @@
+// Attention on the GPU (ct-attention-to-gpu through ct-lower-to-nvvm)
+// against the CPU path (ct-lower-attention through ct-lower-to-llvm) on the
+// same module and inputs (utils/gen_gpu_attention_inputs.py): each case runs
+// on the CPU first, writing its results, then on the GPU comparing with them.
+// Cases: split-K decode with GQA 4:1 in bf16, a Hadamard q and k hook and a
+// context of 678 rows (not a multiple of the split length); decode in f32
+// with batch 2 and an additive mask; causal prefill in bf16 (40 queries, a
+// partial query tile); chunked prefill in f32 (20 queries at position 10 of
+// the cache, causal and an additive mask). The updated caches are compared
+// too. Quantized caches: decode over an int8 key cache with per-row dynamic
+// (token) scales and an fp8 value cache with static per-head scales; the new
+// row is quantized on the GPU with ct-lower-quant's formulas, so its int8
+// codes must equal the CPU's (integers compare exactly) and its fp8 codes
+// and bf16 scale agree within the bf16 tolerance (they are expected equal).
+//
+// Tolerances: the two paths sum the dot products and the softmax in
+// different orders and the GPU's exp2 is ex2.approx.f32 (2 ulp) where the
+// CPU's is a polynomial (a few ulp), so f32 results agree to about 1e-6
+// relative; rtol 1e-4 / atol 1e-5 leave margin for the sums over up to 678
+// keys. bf16 results are rounded from such f32 values, so they may differ by
+// one bf16 ulp (2^-8 relative); the hooked cache rows come from two FWHT
+// implementations whose f32 sums are rounded to bf16 and may differ by an
+// ulp as well: rtol 2e-2 / atol 2e-2.
+//
+// REQUIRES: cuda-device
+// RUN: ct-run %s --entry decode_bf16 --input %S/Inputs/attention-decode-bf16.q.npy --input %S/Inputs/attention-decode-bf16.k.npy --input %S/Inputs/attention-decode-bf16.v.npy --input %S/Inputs/attention-decode-bf16.k_cache.npy --input %S/Inputs/attention-decode-bf16.v_cache.npy --input %S/Inputs/attention-decode-bf16.position.npy --output %t.decode-bf16.o.npy --output %t.decode-bf16.kc.npy --output %t.decode-bf16.vc.npy
+// RUN: ct-run --gpu %s --entry decode_bf16 --input %S/Inputs/attention-decode-bf16.q.npy --input %S/Inputs/attention-decode-bf16.k.npy --input %S/Inputs/attention-decode-bf16.v.npy --input %S/Inputs/attention-decode-bf16.k_cache.npy --input %S/Inputs/attention-decode-bf16.v_cache.npy --input %S/Inputs/attention-decode-bf16.position.npy --compare %t.decode-bf16.o.npy --compare %t.decode-bf16.kc.npy --compare %t.decode-bf16.vc.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-BF16
+// RUN: ct-run %s --entry decode_f32 --input %S/Inputs/attention-decode-f32.q.npy --input %S/Inputs/attention-decode-f32.k.npy --input %S/Inputs/attention-decode-f32.v.npy --input %S/Inputs/attention-decode-f32.mask.npy --input %S/Inputs/attention-decode-f32.k_cache.npy --input %S/Inputs/attention-decode-f32.v_cache.npy --input %S/Inputs/attention-decode-f32.position.npy --output %t.decode-f32.o.npy --output %t.decode-f32.kc.npy --output %t.decode-f32.vc.npy
+// RUN: ct-run --gpu %s --entry decode_f32 --input %S/Inputs/attention-decode-f32.q.npy --input %S/Inputs/attention-decode-f32.k.npy --input %S/Inputs/attention-decode-f32.v.npy --input %S/Inputs/attention-decode-f32.mask.npy --input %S/Inputs/attention-decode-f32.k_cache.npy --input %S/Inputs/attention-decode-f32.v_cache.npy --input %S/Inputs/attention-decode-f32.position.npy --compare %t.decode-f32.o.npy --compare %t.decode-f32.kc.npy --compare %t.decode-f32.vc.npy --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=DECODE-F32
+// RUN: ct-run %s --entry prefill_bf16 --input %S/Inputs/attention-prefill-bf16.q.npy --input %S/Inputs/attention-prefill-bf16.k.npy --input %S/Inputs/attention-prefill-bf16.v.npy --output %t.prefill-bf16.o.npy
+// RUN: ct-run --gpu %s --entry prefill_bf16 --input %S/Inputs/attention-prefill-bf16.q.npy --input %S/Inputs/attention-prefill-bf16.k.npy --input %S/Inputs/attention-prefill-bf16.v.npy --compare %t.prefill-bf16.o.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=PREFILL-BF16
+// RUN: ct-run %s --entry prefill_f32 --input %S/Inputs/attention-prefill-f32.q.npy --input %S/Inputs/attention-prefill-f32.k.npy --input %S/Inputs/attention-prefill-f32.v.npy --input %S/Inputs/attention-prefill-f32.mask.npy --input %S/Inputs/attention-prefill-f32.k_cache.npy --input %S/Inputs/attention-prefill-f32.v_cache.npy --input %S/Inputs/attention-prefill-f32.position.npy --output %t.prefill-f32.o.npy --output %t.prefill-f32.kc.npy --output %t.prefill-f32.vc.npy
+// RUN: ct-run --gpu %s --entry prefill_f32 --input %S/Inputs/attention-prefill-f32.q.npy --input %S/Inputs/attention-prefill-f32.k.npy --input %S/Inputs/attention-prefill-f32.v.npy --input %S/Inputs/attention-prefill-f32.mask.npy --input %S/Inputs/attention-prefill-f32.k_cache.npy --input %S/Inputs/attention-prefill-f32.v_cache.npy --input %S/Inputs/attention-prefill-f32.position.npy --compare %t.prefill-f32.o.npy --compare %t.prefill-f32.kc.npy --compare %t.prefill-f32.vc.npy --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=PREFILL-F32
+// RUN: ct-run %s --entry decode_quantized --input %S/Inputs/attention-decode-quant.q.npy --input %S/Inputs/attention-decode-quant.k.npy --input %S/Inputs/attention-decode-quant.v.npy --input %S/Inputs/attention-decode-quant.k_cache.npy --input %S/Inputs/attention-decode-quant.v_cache.npy --input %S/Inputs/attention-decode-quant.position.npy --input %S/Inputs/attention-decode-quant.k_scale.npy --input %S/Inputs/attention-decode-quant.v_scale.npy --output %t.decode-quant.o.npy --output %t.decode-quant.kc.npy --output %t.decode-quant.vc.npy --output %t.decode-quant.ks.npy
+// RUN: ct-run --gpu %s --entry decode_quantized --input %S/Inputs/attention-decode-quant.q.npy --input %S/Inputs/attention-decode-quant.k.npy --input %S/Inputs/attention-decode-quant.v.npy --input %S/Inputs/attention-decode-quant.k_cache.npy --input %S/Inputs/attention-decode-quant.v_cache.npy --input %S/Inputs/attention-decode-quant.position.npy --input %S/Inputs/attention-decode-quant.k_scale.npy --input %S/Inputs/attention-decode-quant.v_scale.npy --compare %t.decode-quant.o.npy --compare %t.decode-quant.kc.npy --compare %t.decode-quant.vc.npy --compare %t.decode-quant.ks.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-QUANT
+
+// DECODE-BF16: result #0: 1024 elements, max abs error {{.*}}: match
+// DECODE-BF16: result #1: 262144 elements, max abs error {{.*}}: match
+// DECODE-BF16: result #2: 262144 elements, max abs error {{.*}}: match
+func.func @decode_bf16(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+                       %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x1024x128xbf16>,
+                       %vc: tensor<1x2x1024x128xbf16>, %pos: index)
+    -> (tensor<1x8x1x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      {scale = 0.08838834764831845 : f64, causal}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>, index)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>)
+    q_hook {
+    ^bb0(%x: tensor<1x8x1x128xbf16>):
+      %r = ct.hadamard %x size(128) : tensor<1x8x1x128xbf16>
+      ct.yield %r : tensor<1x8x1x128xbf16>
+    }
+    k_hook {
+    ^bb0(%x: tensor<1x2x1x128xbf16>):
+      %r = ct.hadamard %x size(128) : tensor<1x2x1x128xbf16>
+      ct.yield %r : tensor<1x2x1x128xbf16>
+    }
+  return %o, %kc2, %vc2
+      : tensor<1x8x1x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>
+}
+
+// DECODE-F32: result #0: 512 elements, max abs error {{.*}}: match
+// DECODE-F32: result #1: 76800 elements, max abs error {{.*}}: match
+// DECODE-F32: result #2: 76800 elements, max abs error {{.*}}: match
+func.func @decode_f32(%q: tensor<2x4x1x64xf32>, %k: tensor<2x2x1x64xf32>,
+                      %v: tensor<2x2x1x64xf32>, %m: tensor<2x1x1x201xf32>,
+                      %kc: tensor<2x2x300x64xf32>, %vc: tensor<2x2x300x64xf32>,
+                      %pos: index)
+    -> (tensor<2x4x1x64xf32>, tensor<2x2x300x64xf32>, tensor<2x2x300x64xf32>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v mask %m cache %kc, %vc at %pos
+      {scale = 0.125 : f64}
+      : (tensor<2x4x1x64xf32>, tensor<2x2x1x64xf32>, tensor<2x2x1x64xf32>,
+         tensor<2x1x1x201xf32>, tensor<2x2x300x64xf32>, tensor<2x2x300x64xf32>,
+         index)
+      -> (tensor<2x4x1x64xf32>, tensor<2x2x300x64xf32>, tensor<2x2x300x64xf32>)
+  return %o, %kc2, %vc2
+      : tensor<2x4x1x64xf32>, tensor<2x2x300x64xf32>, tensor<2x2x300x64xf32>
+}
+
+// PREFILL-BF16: result #0: 20480 elements, max abs error {{.*}}: match
+func.func @prefill_bf16(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
+                        %v: tensor<1x2x40x64xbf16>) -> tensor<1x8x40x64xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x8x40x64xbf16>, tensor<1x2x40x64xbf16>, tensor<1x2x40x64xbf16>)
+      -> tensor<1x8x40x64xbf16>
+  return %o : tensor<1x8x40x64xbf16>
+}
+
+// PREFILL-F32: result #0: 5120 elements, max abs error {{.*}}: match
+// PREFILL-F32: result #1: 16384 elements, max abs error {{.*}}: match
+// PREFILL-F32: result #2: 16384 elements, max abs error {{.*}}: match
+func.func @prefill_f32(%q: tensor<1x4x20x64xf32>, %k: tensor<1x4x20x64xf32>,
+                       %v: tensor<1x4x20x64xf32>, %m: tensor<1x4x20x30xf32>,
+                       %kc: tensor<1x4x64x64xf32>, %vc: tensor<1x4x64x64xf32>,
+                       %pos: index)
+    -> (tensor<1x4x20x64xf32>, tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v mask %m cache %kc, %vc at %pos
+      {scale = 0.125 : f64, causal}
+      : (tensor<1x4x20x64xf32>, tensor<1x4x20x64xf32>, tensor<1x4x20x64xf32>,
+         tensor<1x4x20x30xf32>, tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>,
+         index)
+      -> (tensor<1x4x20x64xf32>, tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>)
+  return %o, %kc2, %vc2
+      : tensor<1x4x20x64xf32>, tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>
+}
+
+// DECODE-QUANT: result #0: 1024 elements, max abs error {{.*}}: match
+// DECODE-QUANT: result #1: 131072 elements: match
+// DECODE-QUANT: result #2: 131072 elements, max abs error {{.*}}: match
+// DECODE-QUANT: result #3: 1024 elements, max abs error {{.*}}: match
+func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+    %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x512x128xi8>,
+    %vc: tensor<1x2x512x128xf8E4M3FN>, %pos: index,
+    %ks: tensor<1x2x512x1xbf16>, %vs: tensor<2x1x1xbf16>)
+    -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64, causal,
+       k_cache_quant = #ct.quant<int8, token, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x512x128xi8>, tensor<1x2x512x128xf8E4M3FN>, index,
+         tensor<1x2x512x1xbf16>, tensor<2x1x1xbf16>)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+          tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi8>,
+        tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>
+}

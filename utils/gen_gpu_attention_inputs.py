@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Inputs of test/Integration/GPU/attention.mlir.
+
+The GPU test compares ct-run --gpu with the CPU path (ct-run without --gpu)
+on the same module and inputs, so only inputs are generated here: standard
+normal values (rounded to bfloat16 for bf16 tensors), caches filled with
+random rows everywhere (rows past the context must not leak into the result),
+positions as int64 scalars.
+
+Run with a Python that has numpy and ml_dtypes:
+  /work/tmp-golden/venv/bin/python utils/gen_gpu_attention_inputs.py
+"""
+
+import os
+
+import ml_dtypes
+import numpy as np
+
+INPUTS = os.path.join(os.path.dirname(__file__), "..", "test", "Integration",
+                      "GPU", "Inputs")
+
+
+def save(name, array):
+    np.save(os.path.join(INPUTS, "attention-" + name + ".npy"), array)
+
+
+def random(rng, shape, dtype):
+    x = rng.standard_normal(shape).astype(np.float32)
+    return x.astype(ml_dtypes.bfloat16) if dtype == "bf16" else x
+
+
+def case(rng, name, dtype, batch, hq, hkv, sq, d, smax=None, pos=None,
+         mask_shape=None):
+    save(name + ".q", random(rng, (batch, hq, sq, d), dtype))
+    save(name + ".k", random(rng, (batch, hkv, sq, d), dtype))
+    save(name + ".v", random(rng, (batch, hkv, sq, d), dtype))
+    if smax is not None:
+        save(name + ".k_cache", random(rng, (batch, hkv, smax, d), dtype))
+        save(name + ".v_cache", random(rng, (batch, hkv, smax, d), dtype))
+        save(name + ".position", np.array(pos, dtype=np.int64))
+    if mask_shape is not None:
+        # Additive: 0 or a large negative bias, and a few moderate values.
+        bias = rng.choice(np.array([0.0, 0.0, 0.0, -1e4, -2.5, 1.5],
+                                   dtype=np.float32), size=mask_shape)
+        save(name + ".mask", bias.astype(np.float32))
+
+
+def quantized_decode(rng):
+    """Decode over an int8 key cache with per-row (dynamic token) scales and
+    an fp8 value cache with a static scale per kv head, bf16 activations.
+    Codes are valid (no fp8 NaN); scales are positive bf16 values."""
+    name = "decode-quant"
+    b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
+    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
+    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
+    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    save(name + ".k_cache",
+         rng.integers(-127, 128, size=(b, hkv, smax, d), dtype=np.int8))
+    v_codes = (rng.standard_normal((b, hkv, smax, d)) * 100).clip(-448, 448)
+    save(name + ".v_cache", v_codes.astype(ml_dtypes.float8_e4m3fn))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    save(name + ".k_scale", rng.uniform(0.005, 0.03, (b, hkv, smax, 1))
+         .astype(ml_dtypes.bfloat16))
+    save(name + ".v_scale", rng.uniform(0.002, 0.02, (hkv, 1, 1))
+         .astype(ml_dtypes.bfloat16))
+
+
+def main():
+    os.makedirs(INPUTS, exist_ok=True)
+    rng = np.random.default_rng(7)
+    # Decode, GQA 4:1, context 678 of 1024 (not a multiple of any split).
+    case(rng, "decode-bf16", "bf16", 1, 8, 2, 1, 128, smax=1024, pos=677)
+    # Decode, GQA 2:1, batch 2, f32, head_dim 64, additive mask.
+    case(rng, "decode-f32", "f32", 2, 4, 2, 1, 64, smax=300, pos=200,
+         mask_shape=(2, 1, 1, 201))
+    # Causal prefill without a cache, 40 queries (a partial query tile).
+    case(rng, "prefill-bf16", "bf16", 1, 8, 2, 40, 64)
+    # Chunked prefill: 20 queries at position 10 of a 64-row cache, causal
+    # and an additive mask.
+    case(rng, "prefill-f32", "f32", 1, 4, 4, 20, 64, smax=64, pos=10,
+         mask_shape=(1, 4, 20, 30))
+    quantized_decode(rng)
+
+
+if __name__ == "__main__":
+    main()
