@@ -6,6 +6,12 @@
 // code from ct-lower-to-nvvm (and any gpu-to-llvm output) runs when the JIT
 // or the linker resolves these symbols here.
 //
+// ct-lower-to-nvvm's host code allocates its temporaries and creates a stream
+// per launch on every call; the runtime keeps freed allocations (by size and
+// kind, up to 8 GiB) and idle streams for reuse, so that a call pays neither
+// cuMemAlloc/cuMemFree (which synchronizes the device) nor stream creation
+// after the first.
+//
 // Every driver call is checked: a failure prints the call, the driver's
 // error name and description and exits, instead of handing a null module,
 // stream or pointer to code that would crash on it later. All calls work
@@ -20,7 +26,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #define CT_CUDA_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -127,15 +136,40 @@ CT_CUDA_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
 // Streams and events
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Streams given back by mgpuStreamDestroy, for the next mgpuStreamCreate.
+struct StreamPool {
+  std::mutex mutex;
+  std::vector<CUstream> idle;
+};
+StreamPool &getStreamPool() {
+  static StreamPool pool;
+  return pool;
+}
+} // namespace
+
 CT_CUDA_EXPORT CUstream mgpuStreamCreate() {
   setContext();
+  StreamPool &pool = getStreamPool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    if (!pool.idle.empty()) {
+      CUstream stream = pool.idle.back();
+      pool.idle.pop_back();
+      return stream;
+    }
+  }
   CUstream stream = nullptr;
   CT_CUDA_CHECK(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   return stream;
 }
 
+/// Keeps the stream for reuse: work still queued on it runs before anything
+/// a later user queues.
 CT_CUDA_EXPORT void mgpuStreamDestroy(CUstream stream) {
-  CT_CUDA_CHECK(cuStreamDestroy(stream));
+  StreamPool &pool = getStreamPool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  pool.idle.push_back(stream);
 }
 
 CT_CUDA_EXPORT void mgpuStreamSynchronize(CUstream stream) {
@@ -169,6 +203,32 @@ CT_CUDA_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
 // Memory
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Freed allocations kept for reuse, keyed by size and kind (managed or
+/// device). At most kMaxCachedBytes stay cached; when the device runs out of
+/// memory, the cache is released and the allocation retried.
+struct AllocationCache {
+  using Key = std::pair<uint64_t, bool>;
+  static constexpr uint64_t kMaxCachedBytes = uint64_t(8) << 30;
+  std::mutex mutex;
+  std::unordered_map<CUdeviceptr, Key> live;
+  std::multimap<Key, CUdeviceptr> freed;
+  uint64_t cachedBytes = 0;
+
+  /// Frees every cached allocation; the caller holds the mutex.
+  void release() {
+    for (auto &[key, pointer] : freed)
+      CT_CUDA_CHECK(cuMemFree(pointer));
+    freed.clear();
+    cachedBytes = 0;
+  }
+};
+AllocationCache &getAllocationCache() {
+  static AllocationCache cache;
+  return cache;
+}
+} // namespace
+
 /// Device memory, or managed memory (valid on host and device) when
 /// `isHostShared` (gpu.alloc host_shared). Zero bytes give a null pointer.
 CT_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
@@ -176,20 +236,57 @@ CT_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
   if (sizeBytes == 0)
     return nullptr;
   setContext();
+  AllocationCache &cache = getAllocationCache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  AllocationCache::Key key(sizeBytes, isHostShared);
   CUdeviceptr pointer = 0;
-  if (isHostShared)
-    CT_CUDA_CHECK(
-        cuMemAllocManaged(&pointer, sizeBytes, CU_MEM_ATTACH_GLOBAL));
-  else
-    CT_CUDA_CHECK(cuMemAlloc(&pointer, sizeBytes));
+  if (auto found = cache.freed.find(key); found != cache.freed.end()) {
+    pointer = found->second;
+    cache.freed.erase(found);
+    cache.cachedBytes -= sizeBytes;
+  } else {
+    auto allocate = [&] {
+      return isHostShared ? cuMemAllocManaged(&pointer, sizeBytes,
+                                              CU_MEM_ATTACH_GLOBAL)
+                          : cuMemAlloc(&pointer, sizeBytes);
+    };
+    CUresult result = allocate();
+    if (result == CUDA_ERROR_OUT_OF_MEMORY && !cache.freed.empty()) {
+      cache.release();
+      result = allocate();
+    }
+    if (result != CUDA_SUCCESS)
+      reportCudaError(isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
+                      result);
+  }
+  cache.live[pointer] = key;
   return reinterpret_cast<void *>(pointer);
 }
 
-CT_CUDA_EXPORT void mgpuMemFree(void *pointer, CUstream /*stream*/) {
+/// Returns the allocation to the cache once `stream` (if any) is done with
+/// it.
+CT_CUDA_EXPORT void mgpuMemFree(void *pointer, CUstream stream) {
   if (!pointer)
     return;
   setContext();
-  CT_CUDA_CHECK(cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)));
+  if (stream)
+    CT_CUDA_CHECK(cuStreamSynchronize(stream));
+  auto address = reinterpret_cast<CUdeviceptr>(pointer);
+  AllocationCache &cache = getAllocationCache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto found = cache.live.find(address);
+  if (found == cache.live.end()) {
+    CT_CUDA_CHECK(cuMemFree(address));
+    return;
+  }
+  AllocationCache::Key key = found->second;
+  cache.live.erase(found);
+  if (cache.cachedBytes + key.first > AllocationCache::kMaxCachedBytes) {
+    CT_CUDA_CHECK(cuMemFree(address));
+    return;
+  }
+  cache.freed.emplace(key, address);
+  cache.cachedBytes += key.first;
 }
 
 CT_CUDA_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

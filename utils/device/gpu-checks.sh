@@ -8,7 +8,8 @@
 # nothing. Logs and CSVs go to $OUT. (The GPU FileCheck tests need no GPU and
 # mlir-translate, which is not packed: they run in CI.)
 #
-#   [CT_BENCH_ARGS="--filter fwht"] utils/device/gpu-checks.sh [lit paths...]
+#   [CT_BENCH_ARGS="--filter fwht"] [CT_LIT_TIMEOUT=s] [CT_BENCH_TIMEOUT=s] \
+#     utils/device/gpu-checks.sh [lit paths...]
 set -uo pipefail
 root=$(pwd)
 out=${OUT:-$root/device-out}
@@ -50,11 +51,11 @@ python3 -c "import numpy as np; np.save('$out/smoke.npy', np.eye(4, 64, dtype=np
 timeout 120 build/bin/ct-run --gpu "$out/smoke.mlir" --entry f --input "$out/smoke.npy" 2>&1 | head -4
 
 step "lit ${lit_paths[*]}"
-timeout 200 python3 "$llvm/bin/lit" -sv -j "$(nproc)" --timeout 120 \
+timeout ${CT_LIT_TIMEOUT:-200} python3 "$llvm/bin/lit" -sv -j "$(nproc)" --timeout 120 \
   --xunit-xml-output "$out/lit.xml" "${lit_paths[@]}" 2>&1 | tee "$out/lit.log" |
   grep -E '^(PASS|FAIL|XPASS|UNRESOLVED|TIMEOUT|  Passed|  Failed|  Unsupported|Total)|error:' | head -150
 
 step ct-gpu-bench
-timeout 150 build/bin/ct-gpu-bench ${bench_flags[@]+"${bench_flags[@]}"} --csv "$out/gpu-bench.csv" 2>&1 |
+timeout ${CT_BENCH_TIMEOUT:-150} build/bin/ct-gpu-bench ${bench_flags[@]+"${bench_flags[@]}"} --csv "$out/gpu-bench.csv" 2>&1 |
   tee "$out/bench.log"
 step done
