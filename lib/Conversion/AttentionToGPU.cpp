@@ -21,6 +21,7 @@
 //   m' = max(m, s), α = exp2(m − m'), p = exp2(s − m'), l' = α·l + p,
 //   acc' = α·acc + p·v; merging partials weighs each by exp2(m_i − M).
 
+#include "ct/Conversion/LowerAttention.h"
 #include "ct/Conversion/Passes.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
 
@@ -1050,9 +1051,11 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
 
     // Hooks in the library's order: k/v on the new entries before the cache
     // write, q before the scores.
-    Value key = inlineHook(rewriter, op, op.getKHook(), op.getKey());
-    Value value = inlineHook(rewriter, op, op.getVHook(), op.getValue());
-    Value query = inlineHook(rewriter, op, op.getQHook(), op.getQuery());
+    Value key = inlineAttentionHook(rewriter, op, op.getKHook(), op.getKey());
+    Value value =
+        inlineAttentionHook(rewriter, op, op.getVHook(), op.getValue());
+    Value query =
+        inlineAttentionHook(rewriter, op, op.getQHook(), op.getQuery());
 
     Value keys = key, values = value;
     Value keyLen = arith::ConstantIndexOp::create(
@@ -1101,18 +1104,6 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
     llvm::append_range(results, updatedScales);
     rewriter.replaceOp(op, results);
     return success();
-  }
-
-  static Value inlineHook(PatternRewriter &rewriter, HookedAttentionOp op,
-                          Region &hook, Value input) {
-    Block &block = hook.front();
-    auto yield = cast<YieldOp>(block.getTerminator());
-    Value result = yield.getValue();
-    if (result == block.getArgument(0))
-      result = input;
-    rewriter.inlineBlockBefore(&block, op, input);
-    rewriter.eraseOp(yield);
-    return result;
   }
 
   /// Writes the hooked new entries of the key (`key`) or value cache at the

@@ -223,7 +223,6 @@ private:
         .getResult(0);
   }
 
-  Value inlineHook(Region &hook, Value input);
   Value writeRows(Value fresh, Value cache, Value rowStart);
   CacheRead writeCache(bool key, Value fresh);
   Value readTile(OpBuilder &b, const CacheRead &cache, Value batch,
@@ -260,17 +259,6 @@ private:
   Value queryLen, keyLen, queryOffset;
   OpFoldResult groupSize, headDim, valueDim;
 };
-
-Value AttentionLowering::inlineHook(Region &hook, Value input) {
-  Block &block = hook.front();
-  auto yield = cast<ct::YieldOp>(block.getTerminator());
-  Value result = yield.getValue();
-  if (result == block.getArgument(0))
-    result = input;
-  rewriter.inlineBlockBefore(&block, op, input);
-  rewriter.eraseOp(yield);
-  return result;
-}
 
 /// Whether `type` holds 4-bit elements. ct-pack-sub-byte-memrefs packs
 /// their buffers, and the upstream emulation it uses cannot take subviews at
@@ -864,9 +852,10 @@ void AttentionLowering::run() {
   rewriter.setInsertionPoint(op);
   // Hooks in the library's order: k/v on the new entries before the cache
   // write (QuantizedKVCache.update), q before the scores.
-  Value key = inlineHook(op.getKHook(), op.getKey());
-  Value value = inlineHook(op.getVHook(), op.getValue());
-  query = inlineHook(op.getQHook(), op.getQuery());
+  Value key = inlineAttentionHook(rewriter, op, op.getKHook(), op.getKey());
+  Value value =
+      inlineAttentionHook(rewriter, op, op.getVHook(), op.getValue());
+  query = inlineAttentionHook(rewriter, op, op.getQHook(), op.getQuery());
   mask = op.getMask();
 
   SmallVector<Value> replacements;
@@ -966,4 +955,16 @@ struct LowerAttentionPass
 void ct::populateLowerAttentionPatterns(RewritePatternSet &patterns,
                                         const LowerAttentionOptions &options) {
   patterns.add<LowerHookedAttention>(patterns.getContext(), options);
+}
+
+Value ct::inlineAttentionHook(RewriterBase &rewriter, HookedAttentionOp op,
+                              Region &hook, Value input) {
+  Block &block = hook.front();
+  auto yield = cast<ct::YieldOp>(block.getTerminator());
+  Value result = yield.getValue();
+  if (result == block.getArgument(0))
+    result = input;
+  rewriter.inlineBlockBefore(&block, op, input);
+  rewriter.eraseOp(yield);
+  return result;
 }

@@ -13,6 +13,15 @@
 
 namespace ct {
 
+class HookedAttentionOp;
+
+/// Inlines hook region `hook` of `op` before `op`, applied to `input`, and
+/// returns the hooked value (`input` itself for an identity hook). The CPU
+/// and GPU lowerings share it, so that both run the hooks alike.
+mlir::Value inlineAttentionHook(mlir::RewriterBase &rewriter,
+                                HookedAttentionOp op, mlir::Region &hook,
+                                mlir::Value input);
+
 /// Adds the pattern that rewrites ct.hooked_attention into its inlined hooks,
 /// the KV-cache write and tiled online-softmax loops, with the tile sizes of
 /// `options`.
