@@ -20,14 +20,25 @@ for a decode step with a DynamicCache holding 7 past tokens (the past comes
 from the library's own prefill of the first 7 tokens, so it is rotated and
 quantized as the library caches it).
 
+With --decoder-layer it writes, instead, the fixtures of the whole first
+LlamaDecoderLayer (input RMSNorm, attention with RoPE, residual,
+post-attention RMSNorm, SwiGLU MLP, residual; test/E2E/llama-decoder-layer.mlir):
+llama_layer_{prefill,decode}.mlir and <config>.layer.* outputs. The layer
+has the inputs of the attention fixtures (prefill.in*, decode.in*) and the
+model and checkpoints of the same configs (scales calibrated on the
+attention fixture's input as above): the script re-creates each checkpoint
+and checks that it is byte for byte the committed <config>.safetensors /
+.config.json, which the layer tests share.
+
 compressed-tensors 0.20.1 finds the cache by a `past_key_value(s)` forward
 parameter, which transformers 5 renamed to `cache`: without the workaround
 below the library silently skips KV-cache quantization (it registers no
 k/v scales, and its hook passes the wrapper under a name forward ignores).
 
-    /work/tmp-raise/venv/bin/python utils/gen_e2e.py
+    /work/tmp-raise/venv/bin/python utils/gen_e2e.py [--decoder-layer]
 """
 import argparse
+import filecmp
 import inspect
 import json
 import os
@@ -40,8 +51,10 @@ import torch
 from torch_mlir import fx
 from transformers import LlamaConfig, LlamaForCausalLM
 from transformers.cache_utils import DynamicCache
-from transformers.models.llama.modeling_llama import LlamaAttention
+from transformers.models.llama.modeling_llama import (LlamaAttention,
+                                                      LlamaDecoderLayer)
 
+import gen_e2e_kv_codes as kv_codes  # utils/, next to this script
 import compressed_tensors.modeling.kvcache as ct_kvcache
 import compressed_tensors.quantization.lifecycle.apply as ct_apply
 import compressed_tensors.quantization.lifecycle.initialize as ct_init
@@ -180,6 +193,26 @@ class DecodeStep(Layer):
         return out, cache.layers[0].keys, cache.layers[0].values
 
 
+class DecoderLayer(torch.nn.Module):
+    """The whole plain HF decoder layer, as exported."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.layer = LlamaDecoderLayer(config, layer_idx=0)
+
+    def forward(self, x, cos, sin, mask):
+        return self.layer(x, attention_mask=mask, position_embeddings=(cos, sin))
+
+
+class DecoderLayerDecodeStep(DecoderLayer):
+    def forward(self, x, cos, sin, mask, past_k, past_v):
+        cache = DynamicCache(config=self.layer.self_attn.config)
+        cache.update(past_k, past_v, 0)
+        out = self.layer(x, attention_mask=mask, position_embeddings=(cos, sin),
+                         cache=cache)
+        return out, cache.layers[0].keys, cache.layers[0].values
+
+
 def base_model():
     torch.manual_seed(0)
     return LlamaForCausalLM(llama_config()).eval()
@@ -249,6 +282,12 @@ def attn_forward(module, x, cos, sin, mask, cache=None):
     return module(x, (cos, sin), mask, **kwargs)[0]
 
 
+def layer_forward(model, x, cos, sin, mask, cache=None):
+    kwargs = {} if cache is None else {"cache": cache}
+    return model.model.layers[0](x, attention_mask=mask,
+                                 position_embeddings=(cos, sin), **kwargs)
+
+
 def library_model(name):
     qconfig, tconfig = CONFIGS[name]
     model = base_model()
@@ -291,23 +330,126 @@ def export(module, args, func_name, out, header):
         "importer); do not edit.\n" + asm)
 
 
+def decode_args():
+    """The 8th token, after a prefill of the first 7."""
+    x, cos, sin = inputs()
+    d_cos, d_sin = rope(1, SEQ - 1)
+    p_args = (x[:, :SEQ - 1], cos[:, :SEQ - 1], sin[:, :SEQ - 1],
+              causal_mask(SEQ - 1, 0))
+    return p_args, (x[:, SEQ - 1:], d_cos, d_sin, causal_mask(1, SEQ - 1))
+
+
+def write_past_codes(out, name, past):
+    """The layer's quantized past as ct-materialize-kv-cache stores it,
+    through utils/gen_e2e_kv_codes.py. Static scales and zero points are the
+    checkpoint's, already written as <name>.decode.past_*.{scale,zero_point};
+    dynamic ones are the layer's own."""
+    kind = kv_codes.CONFIGS[name]
+    weights = kv_codes.read_safetensors(out / f"{name}.safetensors")
+    for which, v in past.items():
+        if kind == "fp8_attn_head":
+            stored = kv_codes.store_fp8_attn_head(
+                v, weights[f"{NAME}.{which}_scale"])
+        elif kind == "int8_tensor_asym":
+            stored = kv_codes.store_int8_tensor_asym(
+                v, weights[f"{NAME}.{which}_scale"],
+                weights[f"{NAME}.{which}_zero_point"])
+        else:
+            stored = kv_codes.store_int4_token_asym(v)
+        for key, array in stored.items():
+            np.save(out / f"{name}.layer.decode.past_{which}.{key}.npy", array)
+
+
+# The configs of test/E2E/llama-decoder-layer.mlir.
+LAYER_CONFIGS = ("r3-fp8-attn-head", "r3-int4-token-dynamic",
+                 "int8-tensor-static")
+
+
+def decoder_layer_fixtures(out):
+    x, cos, sin = inputs()
+    prefill = (x, cos, sin, causal_mask(SEQ, 0))
+    p_args, d_args = decode_args()
+    # Same inputs as the attention fixtures: the committed files must agree.
+    for i, t in enumerate(prefill):
+        assert np.array_equal(np.load(out / f"prefill.in{i}.npy"), t.numpy())
+    for i, t in enumerate(d_args):
+        assert np.array_equal(np.load(out / f"decode.in{i}.npy"), t.numpy())
+
+    plain = DecoderLayer(llama_config()).eval()
+    plain.layer.load_state_dict(base_model().model.layers[0].state_dict())
+    decode = DecoderLayerDecodeStep(llama_config()).eval()
+    decode.load_state_dict(plain.state_dict())
+    with torch.no_grad():
+        reference = plain(*prefill)
+    export(plain, prefill, "llama_layer_prefill", out,
+           "Llama decoder layer (RMSNorm, attention SDPA GQA 4/2 head_dim 16, "
+           "RMSNorm, SwiGLU MLP 32, residuals), 8-token prefill.")
+    past_k = torch.zeros(1, KV_HEADS, SEQ - 1, HEAD_DIM)
+    past_v = torch.zeros(1, KV_HEADS, SEQ - 1, HEAD_DIM)
+    export(decode, (*d_args, past_k, past_v), "llama_layer_decode", out,
+           "Llama decoder layer, decode step with a DynamicCache of 7.")
+
+    for name in LAYER_CONFIGS:
+        model, qconfig, tconfig = library_model(name)
+        module = attn(model)
+        counter = HookCounter(module)
+        if not qconfig.kv_cache_scheme.dynamic:
+            calibrate(module, counter, prefill)
+        with tempfile.TemporaryDirectory() as tmp:
+            save_checkpoint(model, qconfig, tconfig, pathlib.Path(tmp), name)
+            for suffix in ("safetensors", "config.json"):
+                assert filecmp.cmp(pathlib.Path(tmp) / f"{name}.{suffix}",
+                                   out / f"{name}.{suffix}", shallow=False), \
+                    f"{name}.{suffix}: not the committed checkpoint"
+        counter.calls = {"impl": 0, "kv_cache": 0}
+        with torch.no_grad():
+            expected = layer_forward(model, *prefill)
+        assert counter.calls["kv_cache"] == 1, counter.calls
+        if tconfig is not None:
+            assert counter.calls["impl"] == 1, counter.calls
+        diff = (expected - reference).abs().max().item()
+        assert diff > 1e-5, f"{name}: library output equals the plain layer"
+        np.save(out / f"{name}.layer.prefill.expected.npy", expected.numpy())
+
+        with torch.no_grad():
+            cache = DynamicCache(config=model.config)
+            layer_forward(model, *p_args, cache=cache)
+            past_k = cache.layers[0].keys.clone()
+            past_v = cache.layers[0].values.clone()
+            d_out = layer_forward(model, *d_args, cache=cache)
+        # The cache's hook ran on the 7-token prefill and on the step too.
+        assert counter.calls["kv_cache"] == 3, counter.calls
+        np.save(out / f"{name}.layer.decode.past_k.npy", past_k.numpy())
+        np.save(out / f"{name}.layer.decode.past_v.npy", past_v.numpy())
+        write_past_codes(out, name, {"k": past_k.numpy(), "v": past_v.numpy()})
+        np.save(out / f"{name}.layer.decode.expected0.npy", d_out.numpy())
+        np.save(out / f"{name}.layer.decode.expected1.npy",
+                cache.layers[0].keys.numpy())
+        np.save(out / f"{name}.layer.decode.expected2.npy",
+                cache.layers[0].values.numpy())
+        print(f"{name} (decoder layer): prefill max |library - plain| = "
+              f"{diff:.4g}, max |output| = {expected.abs().max().item():.3g}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out-dir", type=pathlib.Path,
                         default=ROOT / "test/E2E/Inputs")
+    parser.add_argument("--decoder-layer", action="store_true",
+                        help="write only the decoder layer's fixtures "
+                        "(next to the attention fixtures they share)")
     args = parser.parse_args()
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
+    if args.decoder_layer:
+        decoder_layer_fixtures(out)
+        return
 
     x, cos, sin = inputs()
     mask = causal_mask(SEQ, 0)
     prefill = (x, cos, sin, mask)
     # Decode: the 8th token, after a prefill of 7 cached by the library.
-    d_cos, d_sin = rope(1, SEQ - 1)
-    d_mask = causal_mask(1, SEQ - 1)
-    p_args = (x[:, :SEQ - 1], cos[:, :SEQ - 1], sin[:, :SEQ - 1],
-              causal_mask(SEQ - 1, 0))
-    d_x = x[:, SEQ - 1:]
+    p_args, (d_x, d_cos, d_sin, d_mask) = decode_args()
 
     # The plain layer, exported once; every config shares its weights.
     plain = Layer(llama_config()).eval()

@@ -70,19 +70,21 @@ PY
   return $status
 }
 
-# The bundled example (the main job): a tiny random Llama attention layer as
-# torch-mlir exports it (no compressed-tensors hooks), raised to
-# ct.hooked_attention, configured from the config.json and model.safetensors
-# compressed-tensors saved for R3 + static fp8 per-head KV-cache quantization,
-# JIT-run by ct-run and compared with the library's own forward output
-# (test/E2E, fixtures from utils/gen_e2e.py).
+# The bundled example (the main job): the decoder layer of a tiny random
+# Llama (RMSNorm, attention, residual, RMSNorm, SwiGLU MLP, residual) as
+# torch-mlir exports it (no compressed-tensors hooks), its attention raised
+# to ct.hooked_attention, configured from the config.json and
+# model.safetensors compressed-tensors saved for R3 + static fp8 per-head
+# KV-cache quantization, JIT-run by ct-run and compared with the library's
+# own forward output (test/E2E/llama-decoder-layer.mlir, fixtures from
+# utils/gen_e2e.py --decoder-layer).
 run_example() {
   local dir=$root/test/E2E/Inputs cfg=r3-fp8-attn-head
-  local layer=$dir/llama_prefill.mlir out=$build/example.mlir
-  local args=(--entry llama_prefill --input "$dir/prefill.in0.npy"
+  local layer=$dir/llama_layer_prefill.mlir out=$build/example.mlir
+  local args=(--entry llama_layer_prefill --input "$dir/prefill.in0.npy"
               --input "$dir/prefill.in1.npy" --input "$dir/prefill.in2.npy"
               --input "$dir/prefill.in3.npy")
-  echo "== $layer: HF LlamaAttention (hidden 64, 4 query / 2 KV heads, head_dim 16, SDPA), 8-token prefill, from torch-mlir"
+  echo "== $layer: HF LlamaDecoderLayer (hidden 64; RMSNorm, attention with 4 query / 2 KV heads, head_dim 16, RoPE, SDPA; RMSNorm, SwiGLU MLP 32; residuals), 8-token prefill, from torch-mlir"
   "$build/bin/ct-opt" "$layer" --ct-raise-attention -o "$build/example.raised.mlir"
   echo "== ct-raise-attention: $(grep -c 'ct.hooked_attention' "$build/example.raised.mlir") attention op(s) found"
   "$build/bin/ct-opt" "$build/example.raised.mlir" \
@@ -91,9 +93,9 @@ run_example() {
     "$(grep -cE 'ct\.(hadamard|rotate) ' "$out") transform(s) (ct.hadamard/ct.rotate)," \
     "$(grep -c 'ct.fake_quantize ' "$out") quantizer(s) (ct.fake_quantize) inserted in the hooks;" \
     "IR in $out"
-  echo "== compared with the library's forward output ($cfg.prefill.expected.npy):"
+  echo "== compared with the library's forward output ($cfg.layer.prefill.expected.npy):"
   "$build/bin/ct-run" "$out" "${args[@]}" \
-    --compare "$dir/$cfg.prefill.expected.npy" --rtol 0 --atol 1e-6
+    --compare "$dir/$cfg.layer.prefill.expected.npy" --rtol 0 --atol 1e-6
   "$build/bin/ct-run" "$out" "${args[@]}" --bench 50 \
     --output "$build/example.out.npy"
   echo "== result written to $build/example.out.npy"
@@ -102,14 +104,15 @@ run_example() {
   # fake-quantized float cache into fp8 codes (quantize on write, dequantize
   # on read); its remark reports the cache's bytes per token.
   local decode=$build/example.decode.mlir real=$build/example.decode.real.mlir
-  echo "== $dir/llama_decode.mlir: decode step with a DynamicCache of 7 tokens, cache stored quantized"
-  "$build/bin/ct-opt" "$dir/llama_decode.mlir" --ct-raise-attention \
+  echo "== $dir/llama_layer_decode.mlir: decode step with a DynamicCache of 7 tokens, cache stored quantized"
+  "$build/bin/ct-opt" "$dir/llama_layer_decode.mlir" --ct-raise-attention \
     --ct-apply-config="config=$dir/$cfg.config.json weights=$dir/$cfg.safetensors" -o "$decode"
   "$build/bin/ct-opt" "$decode" --ct-materialize-kv-cache \
     --mlir-print-op-on-diagnostic=false -o "$real" 2>&1 |
     sed -n 's/.*remark: /== ct-materialize-kv-cache: /p'
-  local past=$dir/$cfg.decode
-  "$build/bin/ct-run" "$real" --entry llama_decode \
+  # Codes of the layer's past; its static scales are the checkpoint's.
+  local past=$dir/$cfg.layer.decode scales=$dir/$cfg.decode
+  "$build/bin/ct-run" "$real" --entry llama_layer_decode \
     --input "$dir/decode.in0.npy" --input "$dir/decode.in1.npy" \
     --input "$dir/decode.in2.npy" --input "$dir/decode.in3.npy" \
     --input "$past.past_k.codes.npy" --input "$past.past_v.codes.npy" \
@@ -121,7 +124,7 @@ run_example() {
     --input "$build/example.decode.out.npy" \
     --input "$build/example.decode.k_cache.npy" \
     --input "$build/example.decode.v_cache.npy" \
-    --input "$past.past_k.scale.npy" --input "$past.past_v.scale.npy" \
+    --input "$scales.past_k.scale.npy" --input "$scales.past_v.scale.npy" \
     --compare "$past.expected0.npy" --compare "$past.expected1.npy" \
     --compare "$past.expected2.npy" --rtol 0 --atol 1e-6
 }
