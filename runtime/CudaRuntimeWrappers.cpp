@@ -403,16 +403,3 @@ CT_CUDA_EXPORT void ctCudaSynchronize() {
   setContext();
   CT_CUDA_CHECK(cuCtxSynchronize());
 }
-
-/// The device's name, multiprocessor count and L2 bytes, for reports.
-CT_CUDA_EXPORT void ctCudaDescribe(char *name, int nameSize,
-                                   int *multiprocessors, int *l2Bytes) {
-  setContext();
-  CUdevice device;
-  CT_CUDA_CHECK(cuDeviceGet(&device, defaultDevice));
-  CT_CUDA_CHECK(cuDeviceGetName(name, nameSize, device));
-  CT_CUDA_CHECK(cuDeviceGetAttribute(
-      multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device));
-  CT_CUDA_CHECK(
-      cuDeviceGetAttribute(l2Bytes, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, device));
-}

@@ -9,6 +9,8 @@
 #   utils/run.sh bench [--quick] [ct-bench options]
 #                          runs the benchmarks (BENCHMARKS.md), writes
 #                          build/bench-results.csv
+#   utils/run.sh build     only installs and builds (e.g. before
+#                          utils/device/pack.sh)
 # BUILD_DIR (default: build) selects the build directory.
 set -euo pipefail
 
@@ -146,8 +148,12 @@ case "${1:-}" in
     configure_and_build
     exec "$build/bin/ct-bench" --csv "$build/bench-results.csv" "$@"
     ;;
+  build)
+    install_packages
+    configure_and_build
+    ;;
   *)
-    echo "usage: utils/run.sh example|test|bench [--quick]" >&2
+    echo "usage: utils/run.sh example|test|bench [--quick]|build" >&2
     exit 2
     ;;
 esac

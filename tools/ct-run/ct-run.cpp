@@ -246,13 +246,13 @@ static Error checkNpyTypes(FunctionType signature) {
   return Error::success();
 }
 
-/// Reads input `index` and checks it against the argument it feeds.
 /// Where arguments and results live: host memory, or managed memory that
 /// both the host (reading .npy files, comparing) and the GPU access.
 static ct::Memory getArrayMemory() {
   return runOnGpu ? ct::Memory::CudaManaged : ct::Memory::Host;
 }
 
+/// Reads input `index` and checks it against the argument it feeds.
 static Expected<std::unique_ptr<HostArray>> loadInput(unsigned index,
                                                       Type argType) {
   StringRef path = inputFiles[index];
