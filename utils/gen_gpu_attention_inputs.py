@@ -65,6 +65,47 @@ def quantized_decode(rng):
          .astype(ml_dtypes.bfloat16))
 
 
+def pack_int4(codes):
+    """Signed 4-bit codes [..., C] as the uint8 bytes [..., C/2] ct-run
+    passes for i4 tensors: element 2i in the low nibble of byte i, 2i+1 in
+    the high nibble."""
+    nibbles = codes.astype(np.uint8) & 0xF
+    return nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)
+
+
+def int4_decode(rng):
+    """Decode over int4 caches (stored packed): bf16 activations with per-row
+    dynamic scales (library `token` keys, per-token-head `group = 128`
+    values); f32 activations with static per-kv-head scales. Codes are
+    uniform in [-8, 7]; scales are positive."""
+    name = "decode-int4-token"
+    b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
+    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
+    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
+    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_cache",
+             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_scale",
+             rng.uniform(0.05, 0.4, (b, hkv, smax, 1))
+             .astype(ml_dtypes.bfloat16))
+
+    name = "decode-int4-head"
+    b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
+    save(name + ".q", random(rng, (b, hq, 1, d), "f32"))
+    save(name + ".k", random(rng, (b, hkv, 1, d), "f32"))
+    save(name + ".v", random(rng, (b, hkv, 1, d), "f32"))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_cache",
+             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_scale",
+             rng.uniform(0.1, 0.5, (hkv, 1, 1)).astype(np.float32))
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -80,6 +121,7 @@ def main():
     case(rng, "prefill-f32", "f32", 1, 4, 4, 20, 64, smax=64, pos=10,
          mask_shape=(1, 4, 20, 30))
     quantized_decode(rng)
+    int4_decode(rng)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@
 //  - the g query heads of a GQA group share one thread block, so a K/V row is
 //    read once per group, not once per query head;
 //  - a key row is owned by a group of lanes that each hold one contiguous
-//    16-byte slice of it (one vector load); the dot products are reduced in
-//    the group with shfl.sync.bfly, so there is no shared memory in the loop;
+//    16-byte slice of it (one vector load; quantized caches: 8 codes, 8
+//    bytes of int8/fp8 or 4 bytes of packed int4); the dot products are
+//    reduced in the group with shfl.sync.bfly, so there is no shared memory
+//    in the loop;
 //  - the key range is split (flash-decoding) so that short batches still
 //    launch several blocks per multiprocessor; each split leaves a partial
 //    (max, sum, accumulator) that a second, small kernel merges.
@@ -96,6 +98,12 @@ struct AttentionPlan {
 };
 
 int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
+int64_t bitWidth(Type type) { return type.getIntOrFloatBitWidth(); }
+
+/// i4 cache codes: ct-pack-sub-byte-memrefs stores them two per byte (element
+/// 2i in the low nibble of byte i), so the kernel loads a lane's codes as
+/// whole bytes and unpacks the nibbles itself.
+bool isPackedCode(Type type) { return type.isInteger(4); }
 
 /// Why ct-attention-to-gpu cannot lower `op`, or an empty string; fills
 /// `plan` when it can.
@@ -132,10 +140,11 @@ std::string planAttention(HookedAttentionOp op,
     if (queryType.getDimSize(2) != 1)
       return "quantized caches are lowered for decode (one query) only";
     if (!isa<Float8E4M3FNType>(cacheType.getElementType()) &&
-        !cacheType.getElementType().isInteger(8)) {
+        !cacheType.getElementType().isInteger(8) &&
+        !isPackedCode(cacheType.getElementType())) {
       std::string got;
       llvm::raw_string_ostream(got) << cacheType.getElementType();
-      return "expected i8 or f8E4M3FN cache codes, got " + got;
+      return "expected i8, i4 or f8E4M3FN cache codes, got " + got;
     }
     if (isa<Float8E4M3FNType>(cacheType.getElementType()) &&
         !options.hardwareFP8)
@@ -168,19 +177,20 @@ std::string planAttention(HookedAttentionOp op,
     return "expected at least one key and one query";
 
   // The widest lane slice that is one 16-byte load and splits both rows
-  // (as stored: 8-bit codes for a quantized cache), of at most 8 elements:
-  // a lane keeps its slice of the g query rows and accumulators in
-  // registers (8-bit codes: 8 per lane, an 8-byte load).
+  // (as stored: 8-bit or 4-bit codes for a quantized cache), of at most 8
+  // elements: a lane keeps its slice of the g query rows and accumulators in
+  // registers (8-bit codes: 8 per lane, an 8-byte load; 4-bit codes: 8 per
+  // lane, a 4-byte load).
   Type keyStorage = op.hasCache() ? op.getKCache().getType().getElementType()
                                   : keyType.getElementType();
   Type valueStorage = op.hasCache()
                           ? op.getVCache().getType().getElementType()
                           : valueType.getElementType();
-  int64_t widest = std::max(byteWidth(keyStorage), byteWidth(valueStorage));
+  int64_t widest = std::max(bitWidth(keyStorage), bitWidth(valueStorage));
   int64_t lanes = 1;
   while (lanes * 2 <= kWarpSize &&
          lanes * 2 *
-                 std::clamp<int64_t>(options.laneBytes / widest, 1,
+                 std::clamp<int64_t>(options.laneBytes * 8 / widest, 1,
                                      kMaxLaneElements) <=
              plan.headDim &&
          plan.headDim % (lanes * 2) == 0 && plan.valueDim % (lanes * 2) == 0)
@@ -189,12 +199,20 @@ std::string planAttention(HookedAttentionOp op,
   plan.keyElems = plan.headDim / lanes;
   plan.valueElems = plan.valueDim / lanes;
   plan.rowsPerWarp = kWarpSize / lanes;
-  if (plan.keyElems * widest > 4 * kVectorBytes ||
-      plan.valueElems * widest > 4 * kVectorBytes)
+  if (plan.keyElems * widest > 4 * kVectorBytes * 8 ||
+      plan.valueElems * widest > 4 * kVectorBytes * 8)
     return "expected head dims of at most " +
-           std::to_string(kWarpSize * 4 * kVectorBytes / widest) +
+           std::to_string(kWarpSize * 4 * kVectorBytes * 8 / widest) +
            " elements, got " + std::to_string(plan.headDim) + " and " +
            std::to_string(plan.valueDim);
+  // A lane's 4-bit codes are whole bytes, unpacked from 8-, 16- or 32-bit
+  // words.
+  for (auto [storage, elems] : {std::pair(keyStorage, plan.keyElems),
+                                std::pair(valueStorage, plan.valueElems)})
+    if (isPackedCode(storage) && elems != 2 && elems != 4 && elems % 8 != 0)
+      return "expected 2, 4 or a multiple of 8 elements of a 4-bit cache "
+             "row per lane, got " +
+             std::to_string(elems);
   plan.warps = options.warpsPerBlock;
 
   if (plan.isDecode()) {
@@ -306,19 +324,37 @@ private:
   /// aligned to the slice's bytes up to 16 (the caller's buffers come from
   /// cuMemAlloc, 256-byte aligned; every slice offset is a multiple of it).
   Value loadSlice(Value buffer, Value offset, int64_t elems) {
-    return toF32(loadRawSlice(buffer, offset, elems));
+    return toF32(loadRawSlice(buffer, offset, elems),
+                 cast<MemRefType>(buffer.getType()).getElementType());
+  }
+  /// A slice as loaded (and carried to the next iteration): `elems`
+  /// elements, or for 4-bit codes the words of their bytes (8 codes per i32
+  /// word; 2 or 4 codes as an i8 or i16).
+  VectorType rawSliceType(Type elementType, int64_t elems) {
+    if (!isPackedCode(elementType))
+      return VectorType::get({elems}, elementType);
+    int64_t bits = std::min<int64_t>(4 * elems, 32);
+    return VectorType::get({4 * elems / bits}, b.getIntegerType(bits));
   }
   Value loadRawSlice(Value buffer, Value offset, int64_t elems) {
     Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
     auto type = VectorType::get({elems}, elementType);
-    return vector::LoadOp::create(b, loc, type, buffer, offset,
-                                  /*nontemporal=*/false,
-                                  sliceAlignment(elementType, elems));
+    Value slice = vector::LoadOp::create(b, loc, type, buffer, offset,
+                                         /*nontemporal=*/false,
+                                         sliceAlignment(elementType, elems));
+    if (!isPackedCode(elementType))
+      return slice;
+    // ct-pack-sub-byte-memrefs makes the load one of whole bytes.
+    return vector::BitCastOp::create(b, loc, rawSliceType(elementType, elems),
+                                     slice);
   }
-  Value toF32(Value slice) {
+  /// A raw slice of a buffer of `stored` elements as f32.
+  Value toF32(Value slice, Type stored) {
     auto type = cast<VectorType>(slice.getType());
     auto f32Type = VectorType::get(type.getShape(), f32);
     Type element = type.getElementType();
+    if (isPackedCode(stored))
+      return unpackCodes(slice);
     if (element == f32)
       return slice;
     if (element.isInteger(8))
@@ -326,6 +362,34 @@ private:
     if (isa<Float8E4M3FNType>(element))
       return fp8ToF32(slice);
     return arith::ExtFOp::create(b, loc, f32Type, slice);
+  }
+  /// Signed 4-bit codes to f32 from the words holding them, code j of a word
+  /// in its bits [4j, 4j + 4): shifted to the top of an i32 and back with
+  /// sign extension, then converted (exact).
+  Value unpackCodes(Value words) {
+    auto type = cast<VectorType>(words.getType());
+    int64_t wordBits = type.getElementType().getIntOrFloatBitWidth();
+    Type i32 = b.getI32Type();
+    auto shift = [&](int64_t bits) {
+      return arith::ConstantIntOp::create(b, loc, bits, 32);
+    };
+    SmallVector<Value> codes;
+    for (int64_t w = 0; w < type.getNumElements(); ++w) {
+      Value word = vector::ExtractOp::create(b, loc, words, w);
+      if (wordBits < 32)
+        word = arith::ExtUIOp::create(b, loc, i32, word);
+      for (int64_t j = 0; j < wordBits / 4; ++j) {
+        Value code = word;
+        if (28 - 4 * j != 0)
+          code = arith::ShLIOp::create(b, loc, code, shift(28 - 4 * j));
+        codes.push_back(arith::ShRSIOp::create(b, loc, code, shift(28)));
+      }
+    }
+    int64_t elems = codes.size();
+    Value packed = vector::FromElementsOp::create(
+        b, loc, VectorType::get({elems}, i32), codes);
+    return arith::SIToFPOp::create(b, loc, VectorType::get({elems}, f32),
+                                   packed);
   }
   /// float8_e4m3fn codes to f32 with the hardware conversion, two at a time
   /// (cvt.rn.f16x2.e4m3x2, sm_89+; exact, as is f16 to f32).
@@ -390,7 +454,7 @@ private:
     return scale.kind != ScaleKind::None && scaleType(scale).isF32();
   }
   llvm::MaybeAlign sliceAlignment(Type elementType, int64_t elems) {
-    int64_t bytes = elems * byteWidth(elementType);
+    int64_t bytes = elems * bitWidth(elementType) / 8;
     return llvm::Align(
         std::min<int64_t>(bytes & -bytes, kVectorBytes));
   }
@@ -659,11 +723,14 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     return slices;
   };
   int64_t stateValues = 3 * g;
+  Type keyStorage = cast<MemRefType>(buffers.keys.getType()).getElementType();
+  Type valueStorage =
+      cast<MemRefType>(buffers.values.getType()).getElementType();
   for (int64_t u = 0; u < plan.unroll; ++u)
-    for (Value buffer : {buffers.keys, buffers.values}) {
-      auto type = VectorType::get(
-          {buffer == buffers.keys ? plan.keyElems : plan.valueElems},
-          cast<MemRefType>(buffer.getType()).getElementType());
+    for (bool key : {true, false}) {
+      VectorType type =
+          key ? rawSliceType(keyStorage, plan.keyElems)
+              : rawSliceType(valueStorage, plan.valueElems);
       init.push_back(arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(
                       type, b.getZeroAttr(type.getElementType()))));
@@ -688,9 +755,9 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
       // scale: in the slice for a 16-bit scale, on the score and the
       // probability for an f32 one.
       Value row = add(mul(batchHead, plan.keyRows), keys.back());
-      auto slice = [&](Value raw, const CacheScale &scale, Value shared,
-                       SmallVectorImpl<Value> &folded) {
-        Value x = toF32(raw);
+      auto slice = [&](Value raw, Type stored, const CacheScale &scale,
+                       Value shared, SmallVectorImpl<Value> &folded) {
+        Value x = toF32(raw, stored);
         Value factor = scale.kind == ScaleKind::Row
                            ? loadScale(scale, kvHead, row)
                            : shared;
@@ -700,9 +767,9 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
           x = dequantizeSlice(x, factor, scaleType(scale));
         return x;
       };
-      kSlices.push_back(slice(carried[stateValues + 2 * u], buffers.keyScale,
-                              keyScale, kScales));
-      vSlices.push_back(slice(carried[stateValues + 2 * u + 1],
+      kSlices.push_back(slice(carried[stateValues + 2 * u], keyStorage,
+                              buffers.keyScale, keyScale, kScales));
+      vSlices.push_back(slice(carried[stateValues + 2 * u + 1], valueStorage,
                               buffers.valueScale, valueScale, vScales));
     }
     SmallVector<Value> yields;

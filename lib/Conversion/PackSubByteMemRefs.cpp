@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/NarrowTypeEmulationConverter.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -118,6 +119,89 @@ LogicalResult retypeFloat4AsInteger(ModuleOp module) {
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());
+}
+
+/// `copy` as a loop nest of element loads and stores (static shapes).
+LogicalResult expandCopy(memref::CopyOp copy) {
+  auto type = cast<MemRefType>(copy.getSource().getType());
+  if (!type.hasStaticShape())
+    return copy.emitOpError("of a subview of a 4-bit buffer at a dynamic "
+                            "offset must have a static shape");
+  OpBuilder builder(copy);
+  Location loc = copy.getLoc();
+  Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  SmallVector<Value> lbs(type.getRank(), zero), steps(type.getRank(), one),
+      ubs;
+  for (int64_t size : type.getShape())
+    ubs.push_back(arith::ConstantIndexOp::create(builder, loc, size));
+  scf::buildLoopNest(builder, loc, lbs, ubs, steps,
+                     [&](OpBuilder &b, Location l, ValueRange ivs) {
+                       Value x = memref::LoadOp::create(b, l, copy.getSource(),
+                                                        ivs);
+                       memref::StoreOp::create(b, l, x, copy.getTarget(), ivs);
+                     });
+  copy.erase();
+  return success();
+}
+
+/// Loads and stores through a subview of a 4-bit buffer at a dynamic offset
+/// (the KV-cache rows ct-attention-to-gpu writes at the position) access the
+/// buffer itself at the offset indices instead: the emulation packs only
+/// subviews at static offsets. A store stays a nibble read-modify-write;
+/// copies (the rows of a cache that is not written in place, copied on the
+/// host like other strided copies) become loops of such loads and stores.
+LogicalResult foldDynamicSubviews(ModuleOp module) {
+  SmallVector<memref::SubViewOp> subviews;
+  module.walk([&](memref::SubViewOp op) {
+    if (isSubByteMemRef(op.getType()) &&
+        llvm::any_of(op.getStaticOffsets(), ShapedType::isDynamic))
+      subviews.push_back(op);
+  });
+  for (memref::SubViewOp subview : subviews) {
+    if (subview.getType().getRank() != subview.getSourceType().getRank() ||
+        !llvm::all_of(subview.getStaticStrides(),
+                      [](int64_t stride) { return stride == 1; }))
+      return subview.emitOpError(
+          "of a 4-bit buffer at a dynamic offset must have unit strides "
+          "and keep the rank");
+    for (Operation *user : llvm::to_vector(subview->getUsers()))
+      if (auto copy = dyn_cast<memref::CopyOp>(user))
+        if (failed(expandCopy(copy)))
+          return failure();
+    for (OpOperand &use : llvm::make_early_inc_range(subview->getUses())) {
+      Operation *user = use.getOwner();
+      auto load = dyn_cast<memref::LoadOp>(user);
+      auto store = dyn_cast<memref::StoreOp>(user);
+      if (!load && !(store && use.getOperandNumber() == 1))
+        return user->emitOpError(
+            "uses a subview of a 4-bit buffer at a dynamic offset, which "
+            "ct-pack-sub-byte-memrefs can only fold into loads, stores and "
+            "copies");
+      OpBuilder builder(user);
+      Location loc = user->getLoc();
+      SmallVector<Value> indices;
+      for (auto [offset, index] :
+           llvm::zip(subview.getMixedOffsets(),
+                     load ? load.getIndices() : store.getIndices()))
+        indices.push_back(
+            isConstantIntValue(offset, 0)
+                ? index
+                : arith::AddIOp::create(
+                      builder, loc,
+                      getValueOrCreateConstantIndexOp(builder, loc, offset),
+                      index));
+      if (load)
+        load.getResult().replaceAllUsesWith(memref::LoadOp::create(
+            builder, loc, subview.getSource(), indices));
+      else
+        memref::StoreOp::create(builder, loc, store.getValueToStore(),
+                                subview.getSource(), indices);
+      user->erase();
+    }
+    subview.erase();
+  }
+  return success();
 }
 
 /// Whether element [..., 2k] of `type` starts a byte of the packed storage
@@ -324,6 +408,40 @@ struct EraseUnusedMetadata
   }
 };
 
+/// A vector load of whole bytes of a 1-D 4-bit buffer that states its
+/// alignment (ct-attention-to-gpu's loads of packed cache codes) as a load of
+/// those bytes with that alignment: upstream's pattern drops the alignment,
+/// which makes LLVM load byte by byte.
+struct AlignedVectorLoad : public OpConversionPattern<vector::LoadOp> {
+  AlignedVectorLoad(const TypeConverter &typeConverter, MLIRContext *ctx)
+      : OpConversionPattern(typeConverter, ctx, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(vector::LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MemRefType type = op.getMemRefType();
+    VectorType vectorType = op.getVectorType();
+    if (!isSubByteMemRef(type) || type.getRank() != 1 ||
+        !type.getLayout().isIdentity() || !op.getAlignment() ||
+        vectorType.getRank() != 1 || vectorType.getNumElements() % 2 != 0)
+      return rewriter.notifyMatchFailure(op, "not an aligned 1-D load");
+    Location loc = op.getLoc();
+    // The first element starts a byte, as upstream's pattern also assumes
+    // for loads of an even number of elements.
+    Value byte = arith::DivUIOp::create(
+        rewriter, loc, adaptor.getIndices().front(),
+        arith::ConstantIndexOp::create(rewriter, loc, 2));
+    Value bytes = vector::LoadOp::create(
+        rewriter, loc,
+        VectorType::get({vectorType.getNumElements() / 2},
+                        rewriter.getIntegerType(kStorageBits)),
+        adaptor.getBase(), ValueRange{byte}, op.getNontemporal(),
+        llvm::MaybeAlign(*op.getAlignment()));
+    rewriter.replaceOpWithNewOp<vector::BitCastOp>(op, vectorType, bytes);
+    return success();
+  }
+};
+
 /// Upstream's emulation: 4-bit memrefs become 1-D i8 memrefs, loads extract
 /// and stores insert nibbles (element i at bit 4 * (i % 2) of byte i / 2).
 LogicalResult emulateNarrowTypes(ModuleOp module) {
@@ -357,7 +475,7 @@ LogicalResult emulateNarrowTypes(ModuleOp module) {
   vector::populateVectorNarrowTypeEmulationPatterns(typeConverter, patterns);
   scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
                                                        target);
-  patterns.add<EraseUnusedMetadata>(typeConverter, ctx);
+  patterns.add<EraseUnusedMetadata, AlignedVectorLoad>(typeConverter, ctx);
   return applyPartialConversion(module, target, std::move(patterns));
 }
 
@@ -405,6 +523,7 @@ struct PackSubByteMemRefsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (failed(retypeFloat4AsInteger(module)) ||
+        failed(foldDynamicSubviews(module)) ||
         failed(storeWholeBytes(module)))
       return signalPassFailure();
     FailureOr<PackedBoundaries> boundaries = collectPackedBoundaries(module);

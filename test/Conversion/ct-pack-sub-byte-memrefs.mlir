@@ -174,3 +174,72 @@ func.func @loop_odd_start(%x: memref<6xf32>, %m: memref<6xi4>) {
   }
   return
 }
+
+// -----
+
+// A vector load of whole bytes of a 1-D buffer that states its alignment
+// (ct-attention-to-gpu's packed KV-cache codes) loads those bytes with that
+// alignment, so that LLVM makes it one 4-byte load.
+// CHECK-LABEL: func.func @aligned_vector_load
+// CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %[[I:.+]]: index)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]] {{\[}}[0, 1]] : memref<4x8xi8> into memref<32xi8>
+// CHECK: %[[BYTE:.+]] = arith.divui %[[I]], %c2 : index
+// CHECK: %[[BYTES:.+]] = vector.load %[[FLAT]][%[[BYTE]]] {alignment = 4 : i64} : memref<32xi8>, vector<4xi8>
+// CHECK: vector.bitcast %[[BYTES]] : vector<4xi8> to vector<8xi4>
+func.func @aligned_vector_load(%m: memref<4x16xi4>, %i: index) -> vector<1xi32> {
+  %flat = memref.collapse_shape %m [[0, 1]] : memref<4x16xi4> into memref<64xi4>
+  %v = vector.load %flat[%i] {alignment = 4 : i64} : memref<64xi4>, vector<8xi4>
+  %w = vector.bitcast %v : vector<8xi4> to vector<1xi32>
+  return %w : vector<1xi32>
+}
+
+// -----
+
+// A store through a subview at a dynamic offset (a KV-cache row written at
+// the position) stores into the buffer at the offset indices: a nibble
+// read-modify-write of the byte with atomic and/or.
+// CHECK-LABEL: func.func @dynamic_subview
+// CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %{{.+}}: memref<8xi8>, %[[ROW:.+]]: index, %[[J:.+]]: index)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]]
+// CHECK-NOT: memref.subview
+// CHECK: %[[AT:.+]] = arith.addi %[[ROW]], %c0 : index
+// CHECK: affine.apply #{{.+}}()[%[[AT]], %[[J]]]
+// CHECK: %[[BYTE:.+]] = affine.apply #{{.+}}()[%[[AT]], %[[J]]]
+// CHECK: memref.atomic_rmw andi %{{.+}}, %[[FLAT]][%[[BYTE]]]
+// CHECK: memref.atomic_rmw ori %{{.+}}, %[[FLAT]][%[[BYTE]]]
+func.func @dynamic_subview(%m: memref<4x16xi4>, %src: memref<16xi4>, %row: index, %j: index) {
+  %s = memref.subview %m[%row, 0] [1, 16] [1, 1] : memref<4x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
+  %c0 = arith.constant 0 : index
+  %x = memref.load %src[%j] : memref<16xi4>
+  memref.store %x, %s[%c0, %j] : memref<1x16xi4, strided<[16, 1], offset: ?>>
+  return
+}
+
+// -----
+
+// A copy into such a subview (the new row of a cache that is not written in
+// place, a host copy) becomes loops of element loads and stores.
+// CHECK-LABEL: func.func @dynamic_subview_copy
+// CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %{{.+}}: memref<1x8xi8>, %[[ROW:.+]]: index)
+// CHECK-NOT: memref.subview
+// CHECK: scf.for %[[I:.+]] = %c0 to %c1
+// CHECK:   scf.for
+// CHECK:     memref.load
+// CHECK:     arith.addi %[[ROW]], %[[I]] : index
+// CHECK:     memref.atomic_rmw andi
+// CHECK:     memref.atomic_rmw ori
+func.func @dynamic_subview_copy(%m: memref<4x16xi4>, %src: memref<1x16xi4>, %row: index) {
+  %s = memref.subview %m[%row, 0] [1, 16] [1, 1] : memref<4x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
+  memref.copy %src, %s : memref<1x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
+  return
+}
+
+// -----
+
+func.func @dynamic_subview_vector_load(%m: memref<4x16xi4>, %row: index) -> vector<16xi4> {
+  %c0 = arith.constant 0 : index
+  %s = memref.subview %m[%row, 0] [1, 16] [1, 1] : memref<4x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
+  // expected-error @below {{'vector.load' op uses a subview of a 4-bit buffer at a dynamic offset, which ct-pack-sub-byte-memrefs can only fold into loads, stores and copies}}
+  %v = vector.load %s[%c0, %c0] : memref<1x16xi4, strided<[16, 1], offset: ?>>, vector<16xi4>
+  return %v : vector<16xi4>
+}

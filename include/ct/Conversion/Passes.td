@@ -124,9 +124,15 @@ def PackSubByteMemRefs : Pass<"ct-pack-sub-byte-memrefs", "::mlir::ModuleOp"> {
     loops of a linalg op writing one) is unrolled to store whole bytes: a
     `vector.store` of up to 16 elements, which the emulation writes as bytes
     instead of one read-modify-write per element.
+
+    A subview at a dynamic offset (a KV-cache row written at the position)
+    is folded into the loads and stores through it, and copies into or out
+    of it become loops of those; a `vector.load` of whole bytes of a 1-D
+    buffer keeps its alignment.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
@@ -246,15 +252,16 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
       the same lane layout and online softmax, tiles above the causal
       diagonal skipped. No tensor-core MMA.
 
-    Quantized caches (decode only): i8 or f8E4M3FN codes with a symmetric
-    scheme and a static scale per tensor or kv head, or dynamic scales
-    stored per row. The new rows are quantized on write with
+    Quantized caches (decode only): i8, i4 or f8E4M3FN codes with a
+    symmetric scheme and a static scale per tensor or kv head, or dynamic
+    scales stored per row. The new rows are quantized on write with
     ct.calculate_qparams / ct.quantize (as ct-lower-attention does); the
-    kernel loads 8 codes per lane (8 bytes), converts fp8 with
-    cvt.rn.f16x2.e4m3x2 and int8 with cvt.rn.f32.s16, and multiplies an f32
-    scale into the score (keys) or the probability (values) instead of into
-    every element; 16-bit scales dequantize each element in their own
-    precision, as ct.dequantize does.
+    kernel loads 8 codes per lane (8 bytes; i4: 4 bytes, the codes stored two
+    per byte by ct-pack-sub-byte-memrefs, unpacked with shifts), converts
+    fp8 with cvt.rn.f16x2.e4m3x2 and int8 with cvt.rn.f32.s16, and
+    multiplies an f32 scale into the score (keys) or the probability
+    (values) instead of into every element; 16-bit scales dequantize each
+    element in their own precision, as ct.dequantize does.
   }];
   let options = [
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",

@@ -248,6 +248,59 @@ func.func @decode_quantized_f32_scales(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x
 
 // -----
 
+// int4 caches (ct-pack-sub-byte-memrefs stores them two codes per byte): the
+// new key row is quantized with a per-row (per-token-head) scale, the value
+// row with the static per-head scale, as for int8. A lane loads its 8 codes
+// as one 4-byte word (a vector<8xi4> load the packing makes one of 4 bytes)
+// and unpacks code j, bits [4j, 4j + 4), by shifting it to the top and back
+// with sign extension; the f32 scales are folded into the score and the
+// probability.
+// CHECK-LABEL: func.func @decode_int4(
+// CHECK:         %[[S:.+]] = ct.calculate_qparams %{{.+}} quant<int4, group = 64, dynamic> : (tensor<1x2x1x64xf32>) -> tensor<1x2x1x1xf32>
+// CHECK:         %[[KQ:.+]] = ct.quantize %{{.+}} scale(%[[S]]) quant<int4, group = 64, dynamic> : (tensor<1x2x1x64xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x64xi4>
+// CHECK:         linalg.copy ins(%[[KQ]] : tensor<1x2x1x64xi4>)
+// CHECK:         ct.quantize %{{.+}} quant<int4, attn_head> : (tensor<1x2x1x64xf32>, tensor<2x1x1xf32>) -> tensor<1x2x1x64xi4>
+// CHECK:         gpu.launch
+// CHECK:           %[[VSCALE:.+]] = memref.load %{{.+}} : memref<2xf32>
+// CHECK:           scf.for {{.+}} -> (f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, vector<1xi32>, vector<1xi32>, vector<1xi32>, vector<1xi32>)
+// CHECK:             %[[CODES:.+]] = vector.load %{{.+}} {alignment = 4 : i64} : memref<38400xi4>, vector<8xi4>
+// CHECK:             vector.bitcast %[[CODES]] : vector<8xi4> to vector<1xi32>
+// CHECK:             %[[WORD:.+]] = vector.extract %{{.+}}[0] : i32 from vector<1xi32>
+// CHECK:             %[[HIGH:.+]] = arith.shli %[[WORD]], %c28_i32 : i32
+// CHECK:             arith.shrsi %[[HIGH]], %c28_i32 : i32
+// CHECK-COUNT-6:     arith.shrsi
+// CHECK:             arith.shrsi %[[WORD]], %c28_i32 : i32
+// CHECK:             %[[K:.+]] = arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
+// CHECK:             %[[KSCALE:.+]] = memref.load %{{.+}} : memref<600xf32>
+// CHECK:             arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
+// CHECK-NOT:         arith.truncf
+// CHECK:             gpu.shuffle xor
+// CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
+// CHECK:             arith.mulf %{{.+}}, %[[VSCALE]] : f32
+// CHECK:             scf.yield
+func.func @decode_int4(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xi4>,
+    %vc: tensor<1x2x300x64xi4>, %pos: index,
+    %ks: tensor<1x2x300x1xf32>, %vs: tensor<2x1x1xf32>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi4>,
+        tensor<1x2x300x1xf32>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<int4, group = 64, dynamic>,
+       v_cache_quant = #ct.quant<int4, attn_head>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xi4>, tensor<1x2x300x64xi4>, index,
+         tensor<1x2x300x1xf32>, tensor<2x1x1xf32>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi4>,
+          tensor<1x2x300x1xf32>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi4>,
+        tensor<1x2x300x1xf32>
+}
+
+// -----
+
 func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
     %v: tensor<1x2x4x16xf32>, %kc: tensor<1x2x64x16xi8>,
     %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>)
@@ -286,19 +339,36 @@ func.func @asymmetric_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 
 // -----
 
-func.func @int4_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
-    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xi8>,
+func.func @fp4_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xf4E2M1FN>, %vc: tensor<1x2x64x16xi8>,
     %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
-  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8 or f8E4M3FN cache codes, got i4}}
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8, i4 or f8E4M3FN cache codes, got f4E2M1FN}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.25 : f64, k_cache_quant = #ct.quant<float4, tensor>,
+       v_cache_quant = #ct.quant<int8, tensor>}
+      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x64x16xf4E2M1FN>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
+         tensor<1xf32>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xf4E2M1FN>, tensor<1x2x64x16xi8>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+func.func @int4_odd_lane_slice(%q: tensor<1x4x1x12xf32>, %k: tensor<1x2x1x12xf32>,
+    %v: tensor<1x2x1x12xf32>, %kc: tensor<1x2x64x12xi4>, %vc: tensor<1x2x64x12xi4>,
+    %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>) -> tensor<1x4x1x12xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected 2, 4 or a multiple of 8 elements of a 4-bit cache row per lane, got 12}}
   %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
       quantized(k: %ks, v: %vs)
       {scale = 0.25 : f64, k_cache_quant = #ct.quant<int4, tensor>,
-       v_cache_quant = #ct.quant<int8, tensor>}
-      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
-         tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
+       v_cache_quant = #ct.quant<int4, tensor>}
+      : (tensor<1x4x1x12xf32>, tensor<1x2x1x12xf32>, tensor<1x2x1x12xf32>,
+         tensor<1x2x64x12xi4>, tensor<1x2x64x12xi4>, index, tensor<1xf32>,
          tensor<1xf32>)
-      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>)
-  return %o#0 : tensor<1x4x1x16xf32>
+      -> (tensor<1x4x1x12xf32>, tensor<1x2x64x12xi4>, tensor<1x2x64x12xi4>)
+  return %o#0 : tensor<1x4x1x12xf32>
 }
 
 // -----

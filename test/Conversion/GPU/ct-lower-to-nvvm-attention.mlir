@@ -110,3 +110,41 @@ func.func @prefill_causal(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>
       -> tensor<1x8x40x64xbf16>
   return %o : tensor<1x8x40x64xbf16>
 }
+
+// -----
+
+// Decode over int4 caches with per-token-head scales (one bf16 scale per
+// row). The new rows are quantized into a temporary and copied into the
+// caches by kernels whose nibble stores are atomic and/or of their 32-bit
+// words (threads share bytes); the split kernel loads a lane's 8 codes with
+// one 4-byte load and unpacks them with bfe.s32 (sign-extending bit-field
+// extracts) before the conversion to f32.
+// CHECK-LABEL: gpu.binary @decode_int4_kernel_7
+// CHECK-SAME:    atom.global.and.b32
+// CHECK-SAME:    atom.global.or.b32
+// CHECK-LABEL: gpu.binary @decode_int4_kernel_13
+// CHECK-SAME:    .maxntid 128, 1, 1
+// CHECK-SAME:    ld.global.b32
+// CHECK-SAME:    bfe.s32
+// CHECK-SAME:    cvt.rn.f32.s32
+// CHECK-SAME:    shfl.sync.bfly.b32
+// CHECK-SAME:    ex2.approx.f32
+func.func @decode_int4(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+    %v: tensor<1x2x1x128xbf16>,
+    %kc: tensor<1x2x512x128xi4> {bufferization.writable = true},
+    %vc: tensor<1x2x512x128xi4> {bufferization.writable = true}, %pos: index,
+    %ks: tensor<1x2x512x1xbf16> {bufferization.writable = true},
+    %vs: tensor<1x2x512x1xbf16> {bufferization.writable = true})
+    -> tensor<1x8x1x128xbf16> {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64,
+       k_cache_quant = #ct.quant<int4, group = 128, dynamic>,
+       v_cache_quant = #ct.quant<int4, group = 128, dynamic>}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x512x128xi4>, tensor<1x2x512x128xi4>, index,
+         tensor<1x2x512x1xbf16>, tensor<1x2x512x1xbf16>)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi4>,
+          tensor<1x2x512x128xi4>, tensor<1x2x512x1xbf16>, tensor<1x2x512x1xbf16>)
+  return %o#0 : tensor<1x8x1x128xbf16>
+}
