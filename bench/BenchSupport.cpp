@@ -70,6 +70,54 @@ void fillRandom(float *data, int64_t n, unsigned seed) {
     data[i] = normal(rng);
 }
 
+std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
+                         int64_t ctx, llvm::StringRef floatType,
+                         const CacheFormat &format) {
+  std::string qType =
+      llvm::formatv("tensor<{0}x{1}x1x{2}x{3}>", batch, hq, d, floatType);
+  std::string kvType =
+      llvm::formatv("tensor<{0}x{1}x1x{2}x{3}>", batch, hkv, d, floatType);
+  std::string cacheType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", batch,
+                                        hkv, ctx, d, format.elementType);
+  bool quantized = *format.quant;
+  std::string scaleType =
+      !quantized ? ""
+      : format.dynamic
+          ? llvm::formatv("tensor<{0}x{1}x{2}x1x{3}>", batch, hkv, ctx,
+                          floatType)
+                .str()
+          : llvm::formatv("tensor<{0}x{1}>",
+                          llvm::formatv(format.staticScaleShape, hkv).str(),
+                          floatType)
+                .str();
+  std::string writable = " {bufferization.writable = true}";
+  std::string scaleArgs, scaleOperands, scaleTypes, scaleResults, attrs;
+  if (quantized) {
+    std::string scaleAttr = format.dynamic ? writable : "";
+    scaleArgs = llvm::formatv(", %ks: {0}{1}, %vs: {0}{1}", scaleType,
+                              scaleAttr);
+    scaleOperands = " quantized(k: %ks, v: %vs)";
+    scaleTypes = ", " + scaleType + ", " + scaleType;
+    if (format.dynamic)
+      scaleResults = ", " + scaleType + ", " + scaleType;
+    attrs = llvm::formatv(", k_cache_quant = {0}, v_cache_quant = {0}",
+                          format.quant);
+  }
+  int numResults = format.dynamic ? 5 : 3;
+  return llvm::formatv(R"mlir(
+func.func @decode(%q: {0}, %k: {1}, %v: {1}, %kc: {2}{3}, %vc: {2}{3},
+                  %pos: index{4}) -> {0} {{
+  %o, %c:{5} = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos{6}
+      {{scale = {7} : f64{8}}
+      : ({0}, {1}, {1}, {2}, {2}, index{9}) -> ({0}, {2}, {2}{10})
+  return %o : {0}
+}
+)mlir",
+                       qType, kvType, cacheType, writable, scaleArgs,
+                       numResults - 1, scaleOperands, formatScale(d), attrs,
+                       scaleTypes, scaleResults);
+}
+
 Report::Report(llvm::StringRef machine) {
   llvm::outs() << "machine: " << machine << "\n\n";
   llvm::outs() << llvm::formatv("{0,-22} {1,-18} {2,-22} {3,-16} {4,12} "

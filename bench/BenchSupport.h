@@ -44,6 +44,29 @@ std::string formatScale(int64_t d);
 /// `n` normally distributed floats from `seed`.
 void fillRandom(float *data, int64_t n, unsigned seed);
 
+/// How a decode benchmark stores its KV cache: float, or quantized codes
+/// with static scales (operands) or dynamic per-row scales (cache-shaped,
+/// updated in place like the codes).
+struct CacheFormat {
+  const char *name;
+  const char *elementType;
+  /// `#ct.quant` of both caches; empty for a float cache.
+  const char *quant = "";
+  bool dynamic = false;
+  /// Static scale shape, with {0} = Hkv.
+  const char *staticScaleShape = "";
+  /// Bytes per cached element (codes) and per cached row (scales).
+  double elementBytes = 2, rowBytes = 0;
+};
+
+/// One decode step as a server runs it: the caches (and per-row scales) are
+/// the caller's buffers, updated in place (writable, not returned), and
+/// attention reads rows [0, ctx) after writing the new token at ctx - 1.
+/// Queries, keys, values and scales are of `floatType` (f32, bf16).
+std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
+                         int64_t ctx, llvm::StringRef floatType,
+                         const CacheFormat &format);
+
 /// One measured case: ct's time, the baseline's, and the roofline time (the
 /// least the measured machine limits allow).
 struct Row {

@@ -210,69 +210,6 @@ func.func @quant(%x: tensor<1x{0}x{1}xf32>{5}) -> tensor<1x{0}x{1}x{3}> {
 // Decode attention
 //===----------------------------------------------------------------------===//
 
-/// How a decode benchmark stores its KV cache: float, or quantized codes
-/// with static scales (operands) or dynamic per-row scales (cache-shaped,
-/// updated in place like the codes).
-struct CacheFormat {
-  const char *name;
-  const char *elementType;
-  /// `#ct.quant` of both caches; empty for a float cache.
-  const char *quant = "";
-  bool dynamic = false;
-  /// Static scale shape, with {0} = Hkv.
-  const char *staticScaleShape = "";
-  /// Bytes per cached element (codes) and per cached row (scales).
-  double elementBytes = 2, rowBytes = 0;
-};
-
-/// One decode step as a server runs it: the caches (and per-row scales) are
-/// the caller's buffers, updated in place (writable, not returned), and
-/// attention reads rows [0, ctx) after writing the new token at ctx - 1.
-/// Queries, keys and values are bf16.
-static std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv,
-                                int64_t d, int64_t ctx,
-                                const CacheFormat &format) {
-  std::string qType = llvm::formatv("tensor<{0}x{1}x1x{2}xbf16>", batch, hq, d);
-  std::string kvType =
-      llvm::formatv("tensor<{0}x{1}x1x{2}xbf16>", batch, hkv, d);
-  std::string cacheType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", batch,
-                                        hkv, ctx, d, format.elementType);
-  bool quantized = *format.quant;
-  std::string scaleType =
-      !quantized ? ""
-      : format.dynamic
-          ? llvm::formatv("tensor<{0}x{1}x{2}x1xbf16>", batch, hkv, ctx).str()
-          : llvm::formatv("tensor<{0}xbf16>",
-                          llvm::formatv(format.staticScaleShape, hkv).str())
-                .str();
-  std::string writable = " {bufferization.writable = true}";
-  std::string scaleArgs, scaleOperands, scaleTypes, scaleResults, attrs;
-  if (quantized) {
-    std::string scaleAttr = format.dynamic ? writable : "";
-    scaleArgs = llvm::formatv(", %ks: {0}{1}, %vs: {0}{1}", scaleType,
-                              scaleAttr);
-    scaleOperands = " quantized(k: %ks, v: %vs)";
-    scaleTypes = ", " + scaleType + ", " + scaleType;
-    if (format.dynamic)
-      scaleResults = ", " + scaleType + ", " + scaleType;
-    attrs = llvm::formatv(", k_cache_quant = {0}, v_cache_quant = {0}",
-                          format.quant);
-  }
-  int numResults = format.dynamic ? 5 : 3;
-  return llvm::formatv(R"mlir(
-func.func @decode(%q: {0}, %k: {1}, %v: {1}, %kc: {2}{3}, %vc: {2}{3},
-                  %pos: index{4}) -> {0} {{
-  %o, %c:{5} = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos{6}
-      {{scale = {7} : f64{8}}
-      : ({0}, {1}, {1}, {2}, {2}, index{9}) -> ({0}, {2}, {2}{10})
-  return %o : {0}
-}
-)mlir",
-                       qType, kvType, cacheType, writable, scaleArgs,
-                       numResults - 1, scaleOperands, formatScale(d), attrs,
-                       scaleTypes, scaleResults);
-}
-
 static void benchDecode(const Gpu &gpu) {
   const int64_t batch = 4, hq = 32, hkv = 8, d = 128;
   std::vector<int64_t> contexts =
@@ -294,7 +231,8 @@ static void benchDecode(const Gpu &gpu) {
     double tBaseline = 0;
     for (const CacheFormat &format : formats) {
       llvm::Expected<Kernel> kernel =
-          gpu.compile(decodeSource(batch, hq, hkv, d, ctx, format), "decode");
+          gpu.compile(decodeSource(batch, hq, hkv, d, ctx, "bf16", format),
+                      "decode");
       if (!kernel) {
         gpu.report.skip(name, shape + " " + format.name,
                         llvm::toString(kernel.takeError()));
