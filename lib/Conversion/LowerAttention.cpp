@@ -428,10 +428,15 @@ Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
     };
     Value codes;
     if (isSubByte(cache.rows.getType())) {
-      // Gather the (static) [count, width] codes with loads.
+      // Gather the (static) [count, width] codes with loads. Integer codes
+      // are widened to i8 on the way (ct.dequantize takes int4 codes in a
+      // wider integer): a packed i4 tile would be written nibble by nibble,
+      // each store an atomic read-modify-write of its byte.
       Type storage = getElementTypeOrSelf(cache.rows.getType());
+      bool widen = isa<IntegerType>(storage);
+      Type tileType = widen ? rb.getI8Type() : storage;
       Value init = tensor::EmptyOp::create(
-          rb, loc, ArrayRef<OpFoldResult>{count, width}, storage);
+          rb, loc, ArrayRef<OpFoldResult>{count, width}, tileType);
       codes = linalg::GenericOp::create(
                   rb, loc, TypeRange{init.getType()}, ValueRange{}, init,
                   ArrayRef<AffineMap>{rb.getMultiDimIdentityMap(2)},
@@ -440,10 +445,12 @@ Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
                     Value row = arith::AddIOp::create(
                         nb, nl, first, linalg::IndexOp::create(nb, nl, 0));
                     Value column = linalg::IndexOp::create(nb, nl, 1);
-                    yieldValue(nb, nl,
-                               tensor::ExtractOp::create(
-                                   nb, nl, cache.rows,
-                                   ValueRange{batch, kvHead, row, column}));
+                    Value code = tensor::ExtractOp::create(
+                        nb, nl, cache.rows,
+                        ValueRange{batch, kvHead, row, column});
+                    if (widen)
+                      code = arith::ExtSIOp::create(nb, nl, tileType, code);
+                    yieldValue(nb, nl, code);
                   })
                   .getResult(0);
     } else {

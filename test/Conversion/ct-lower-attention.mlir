@@ -176,7 +176,9 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // rows it covers and written with them. Attention dequantizes each key tile
 // it reads: static scales of the tile's head, per-row scales of its rows.
 // 4-bit codes are written and gathered element by element (the packed
-// buffers take no subviews); 8-bit ones by slices.
+// buffers take no subviews), integer ones widened to an i8 tile (a packed i4
+// tile would be written with an atomic read-modify-write per nibble); 8-bit
+// ones by slices.
 // CHECK-LABEL: func.func @quantized_cache_decode
 // CHECK-SAME:    %[[KC:[a-z0-9]+]]: tensor<1x2x64x16xi4>, %[[VC:[a-z0-9]+]]: tensor<1x2x64x16xf8E4M3FN>, %[[POS:[a-z0-9]+]]: index, %[[KS:[a-z0-9]+]]: tensor<1x2x64x1xf32>, %[[KZ:[a-z0-9]+]]: tensor<1x2x64x1xi8>, %[[VS:[a-z0-9]+]]: tensor<2x1x1xf32>
 // CHECK:         %[[S:.+]], %[[Z:.+]] = ct.calculate_qparams %[[K:.+]] quant<int4, token, asymmetric, dynamic> : (tensor<1x2x1x16xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x1x1xi8>)
@@ -191,10 +193,11 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // CHECK:         %[[VW:.+]] = tensor.insert_slice %[[VQ]] into %[[VC]][0, 0, %[[POS]], 0]
 // CHECK:         scf.forall
 // CHECK:           scf.for
-// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi4>)
-// CHECK:               tensor.extract
+// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi8>)
+// CHECK:               %[[CODE:.+]] = tensor.extract
+// CHECK:               arith.extsi %[[CODE]] : i4 to i8
 // CHECK:             %[[KSC:.+]] = tensor.extract_slice %{{.+}}[0, %{{.+}}, %{{.+}}, 0] [1, 1, 64, 1] [1, 1, 1, 1] : tensor<1x2x64x1xf32> to tensor<64x1xf32>
-// CHECK:             ct.dequantize %[[KT]] scale(%[[KSC]]) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi4>, tensor<64x1xf32>, tensor<64x1xi8>) -> tensor<64x16xf32>
+// CHECK:             ct.dequantize %[[KT]] scale(%[[KSC]]) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi8>, tensor<64x1xf32>, tensor<64x1xi8>) -> tensor<64x16xf32>
 // CHECK:             %[[VT:.+]] = tensor.extract_slice %[[VW]]{{.+}} to tensor<64x16xf8E4M3FN>
 // CHECK:             %[[VSC:.+]] = tensor.extract_slice %[[VS]][%{{.+}}, 0, 0] [1, 1, 1] [1, 1, 1] : tensor<2x1x1xf32> to tensor<1x1x1xf32>
 // CHECK:             ct.dequantize %[[VT]] scale(%[[VSC]]) quant<float8> : (tensor<64x16xf8E4M3FN>, tensor<1x1x1xf32>) -> tensor<64x16xf32>
