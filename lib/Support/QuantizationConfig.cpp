@@ -51,6 +51,27 @@ public:
     return error(key, "expected an object");
   }
 
+  /// `value` as an object with only `allowed` fields.
+  Expected<const json::Object *> object(const json::Value &value,
+                                        const Twine &key,
+                                        ArrayRef<StringRef> allowed) const {
+    Expected<const json::Object *> o = object(value, key);
+    if (!o)
+      return o.takeError();
+    if (Error e = checkFields(**o, key, allowed))
+      return std::move(e);
+    return o;
+  }
+
+  /// Field `name` of `object`, which must be there.
+  Expected<const json::Value *> required(const json::Object &object,
+                                         const Twine &key,
+                                         StringRef name) const {
+    if (const json::Value *v = object.get(name))
+      return v;
+    return error(key + "." + name, "required field is missing");
+  }
+
   Expected<std::string> string(const json::Value &value,
                                const Twine &key) const {
     if (std::optional<StringRef> s = value.getAsString())
@@ -151,16 +172,14 @@ SmallVector<StringRef> sortedKeys(const json::Object &object) {
 Expected<QuantizationArgs> parseArgs(const Reader &reader,
                                      const json::Value &value,
                                      const std::string &key) {
-  Expected<const json::Object *> objectOr = reader.object(value, key);
+  Expected<const json::Object *> objectOr = reader.object(
+      value, key,
+      {"num_bits", "type", "symmetric", "group_size", "strategy",
+       "block_structure", "dynamic", "actorder", "scale_dtype", "zp_dtype",
+       "observer", "observer_kwargs"});
   if (!objectOr)
     return objectOr.takeError();
   const json::Object &object = **objectOr;
-  if (Error e = reader.checkFields(
-          object, key,
-          {"num_bits", "type", "symmetric", "group_size", "strategy",
-           "block_structure", "dynamic", "actorder", "scale_dtype", "zp_dtype",
-           "observer", "observer_kwargs"}))
-    return std::move(e);
 
   QuantizationArgs args;
   if (const json::Value *v = field(object, "num_bits")) {
@@ -356,11 +375,12 @@ Expected<QuantizationScheme> parseScheme(const Reader &reader,
                                     "output_activations", "format"}))
     return std::move(e);
   QuantizationScheme scheme;
-  const json::Value *targets = field(object, "targets");
+  Expected<const json::Value *> targets =
+      reader.required(object, key, "targets");
   if (!targets)
-    return reader.error(key + ".targets", "required field is missing");
+    return targets.takeError();
   Expected<std::vector<std::string>> t =
-      reader.strings(*targets, key + ".targets", /*wrapSingleton=*/false);
+      reader.strings(**targets, key + ".targets", /*wrapSingleton=*/false);
   if (!t)
     return t.takeError();
   scheme.targets = std::move(*t);
@@ -390,27 +410,27 @@ Expected<QuantizationScheme> parseScheme(const Reader &reader,
 Expected<TransformArgs> parseTransformArgs(const Reader &reader,
                                            const json::Value &value,
                                            const std::string &key) {
-  Expected<const json::Object *> objectOr = reader.object(value, key);
+  Expected<const json::Object *> objectOr = reader.object(
+      value, key, {"targets", "location", "inverse", "ignore"});
   if (!objectOr)
     return objectOr.takeError();
   const json::Object &object = **objectOr;
-  if (Error e = reader.checkFields(object, key,
-                                   {"targets", "location", "inverse", "ignore"}))
-    return std::move(e);
   TransformArgs args;
-  const json::Value *targets = field(object, "targets");
+  Expected<const json::Value *> targets =
+      reader.required(object, key, "targets");
   if (!targets)
-    return reader.error(key + ".targets", "required field is missing");
+    return targets.takeError();
   Expected<std::vector<std::string>> t =
-      reader.strings(*targets, key + ".targets", /*wrapSingleton=*/true);
+      reader.strings(**targets, key + ".targets", /*wrapSingleton=*/true);
   if (!t)
     return t.takeError();
   args.targets = std::move(*t);
-  const json::Value *location = field(object, "location");
+  Expected<const json::Value *> location =
+      reader.required(object, key, "location");
   if (!location)
-    return reader.error(key + ".location", "required field is missing");
+    return location.takeError();
   Expected<std::string> l = reader.choice(
-      *location, key + ".location",
+      **location, key + ".location",
       {"input", "weight_input", "weight_output", "output", "k_cache", "q_attn"},
       /*lowerCase=*/false);
   if (!l)
@@ -437,19 +457,18 @@ Expected<TransformArgs> parseTransformArgs(const Reader &reader,
 Expected<TransformScheme> parseTransformScheme(const Reader &reader,
                                                const json::Value &value,
                                                const std::string &key) {
-  Expected<const json::Object *> objectOr = reader.object(value, key);
+  Expected<const json::Object *> objectOr = reader.object(
+      value, key,
+      {"type", "apply", "randomize", "requires_grad", "head_dim",
+       "precision"});
   if (!objectOr)
     return objectOr.takeError();
   const json::Object &object = **objectOr;
-  if (Error e = reader.checkFields(object, key,
-                                   {"type", "apply", "randomize",
-                                    "requires_grad", "head_dim", "precision"}))
-    return std::move(e);
   TransformScheme scheme;
-  const json::Value *type = field(object, "type");
+  Expected<const json::Value *> type = reader.required(object, key, "type");
   if (!type)
-    return reader.error(key + ".type", "required field is missing");
-  Expected<std::string> typeName = reader.string(*type, key + ".type");
+    return type.takeError();
+  Expected<std::string> typeName = reader.string(**type, key + ".type");
   if (!typeName)
     return typeName.takeError();
   std::string standardized = StringRef(*typeName).lower();
@@ -514,11 +533,12 @@ Error parseTransformConfig(const Reader &reader, const json::Value &value,
     return Error::success();
   if (Error e = reader.checkFields(object, key, {"config_groups"}))
     return e;
-  const json::Value *groups = field(object, "config_groups");
+  Expected<const json::Value *> groups =
+      reader.required(object, key, "config_groups");
   if (!groups)
-    return reader.error(key + ".config_groups", "required field is missing");
+    return groups.takeError();
   Expected<const json::Object *> groupsOr =
-      reader.object(*groups, key + ".config_groups");
+      reader.object(**groups, key + ".config_groups");
   if (!groupsOr)
     return groupsOr.takeError();
   for (StringRef name : sortedKeys(**groupsOr)) {
