@@ -313,18 +313,24 @@ public:
     return ori(sign, code);
   }
 
-  /// A 4-bit e2m1 code in an i32 -> its value (decodeFP4E2M1).
-  Value decodeFP4E2M1(Value code) {
-    Value sign = shl(andi(code, 0x8u), 28);
-    Value exponent = andi(shr(code, 1), 0x3u);
-    Value mantissa = andi(code, 0x1u);
-    Value normal = ori(shl(addi(exponent, i32(126)), 23), shl(mantissa, 22));
+  /// A code of a float with a sign bit, two exponent bits (bias 1) and
+  /// `mantissaBits` mantissa bits, in an i32 -> its value: e2m1
+  /// (decodeFP4E2M1, 1 mantissa bit) and e2m3 (decodeFP6E2M3, 3 bits).
+  Value decodeE2M(Value code, unsigned mantissaBits) {
+    uint32_t signBit = 1u << (mantissaBits + 2);
+    Value sign = shl(andi(code, signBit), 29 - mantissaBits);
+    Value exponent = andi(shr(code, mantissaBits), 0x3u);
+    Value mantissa = andi(code, signBit / 4 - 1);
+    Value normal = ori(shl(addi(exponent, i32(126)), 23),
+                       shl(mantissa, 23 - mantissaBits));
     Value mantissaValue = arith::UIToFPOp::create(b, loc, f32Type, mantissa);
-    Value subnormal = bits(mul(mantissaValue, f32(0.5)));
+    Value subnormal =
+        bits(mul(mantissaValue, f32(1.0 / double(1u << mantissaBits))));
     return fromBits(
         ori(sign, select(cmpi(arith::CmpIPredicate::eq, exponent, i32(0)),
                          subnormal, normal)));
   }
+  Value decodeFP4E2M1(Value code) { return decodeE2M(code, 1); }
 
   /// `cast_to_fp6` (utils/fp6_utils.py): `round(|x| / step) * step` with step
   /// 2^(max(exponent, 0) - 3), saturating at 7.5, sign copied from x
@@ -364,19 +370,8 @@ public:
     return ori(sign, code);
   }
 
-  /// A 6-bit e2m3 code in an i32 -> its value, the e2m3 counterpart of
-  /// decodeFP4E2M1.
-  Value decodeFP6E2M3(Value code) {
-    Value sign = shl(andi(code, 0x20u), 26);
-    Value exponent = andi(shr(code, 3), 0x3u);
-    Value mantissa = andi(code, 0x7u);
-    Value normal = ori(shl(addi(exponent, i32(126)), 23), shl(mantissa, 20));
-    Value mantissaValue = arith::UIToFPOp::create(b, loc, f32Type, mantissa);
-    Value subnormal = bits(mul(mantissaValue, f32(0.125)));
-    return fromBits(
-        ori(sign, select(cmpi(arith::CmpIPredicate::eq, exponent, i32(0)),
-                         subnormal, normal)));
-  }
+  /// A 6-bit e2m3 code in an i32 -> its value.
+  Value decodeFP6E2M3(Value code) { return decodeE2M(code, 3); }
 
   /// f32 -> bf16 bits in the low half of an i32, round to nearest even, NaN
   /// -> 0x7fc0 (convertF32ToBF16Bits).
