@@ -274,6 +274,7 @@ public:
 
 private:
   Value stripBatchReshapes(Value v, bool internal);
+  Value stripReshapes(Value v);
   Value stripScaledOperand(Value v);
   Value stripRepeatKV(Value v, int64_t &group);
   Value matchRowReduction(Value stat, Value over, bool isMax);
@@ -300,6 +301,18 @@ Value LinalgAttentionMatcher::stripBatchReshapes(Value v, bool internalOps) {
     if (internalOps)
       internal.insert(def);
     v = src;
+  }
+  return v;
+}
+
+/// Looks through any reshapes of a per-row statistic (they belong to the
+/// attention, so they are internal).
+Value LinalgAttentionMatcher::stripReshapes(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      break;
+    internal.insert(def);
+    v = def->getOperand(0);
   }
   return v;
 }
@@ -356,12 +369,7 @@ Value LinalgAttentionMatcher::stripRepeatKV(Value v, int64_t &group) {
 /// from the identity of that reduction (-inf or 0), returns the reduction.
 Value LinalgAttentionMatcher::matchRowReduction(Value stat, Value over,
                                                 bool isMax) {
-  while (Operation *def = stat.getDefiningOp()) {
-    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-      break;
-    internal.insert(def);
-    stat = def->getOperand(0);
-  }
+  stat = stripReshapes(stat);
   auto generic = stat.getDefiningOp<linalg::GenericOp>();
   if (!generic || generic.getNumDpsInputs() != 1 ||
       generic.getDpsInputs()[0] != over)
@@ -408,12 +416,7 @@ Value LinalgAttentionMatcher::matchRowReduction(Value stat, Value over,
 /// SDPA's softmax yields 0 instead of NaN on rows whose scores are all -inf:
 /// `cond` must be "every score of the row equals -inf".
 bool LinalgAttentionMatcher::isFullyMaskedRowGuard(Value cond, Value scores) {
-  while (Operation *def = cond.getDefiningOp()) {
-    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-      break;
-    internal.insert(def);
-    cond = def->getOperand(0);
-  }
+  cond = stripReshapes(cond);
   auto all = cond.getDefiningOp<linalg::GenericOp>();
   if (!all || all.getNumDpsInputs() != 1 || all.getNumDpsInits() != 1 ||
       all.getNumReductionLoops() != 1 ||
