@@ -8,7 +8,8 @@
 # and mlir-runner, and the Debian libraries those need, into
 # .devpack/toolchain.tar.xz (ignored by git), compressed to fit the device
 # tool's 64 MiB transfer.
-# libicudata is replaced by a stub: libxml2, which libLLVM links, never
+# libicudata is replaced by a 64-byte library defining only its data symbol:
+# libxml2, which libLLVM links, never
 # converts encodings here, and the real table is 31 MB.
 #
 #   utils/run.sh build && utils/device/pack.sh
