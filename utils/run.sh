@@ -19,8 +19,11 @@ build=${BUILD_DIR:-$root/build}
 llvm=/usr/lib/llvm-22
 export PATH=$llvm/bin:$PATH
 
+# ocl-icd-opencl-dev: oneDNN's CMake package asks for OpenCL, which
+# libdnnl-dev only recommends.
 packages=(cmake ninja-build ccache python3 clang-22 lld-22 llvm-22-dev
-          llvm-22-tools libmlir-22-dev mlir-22-tools libgtest-dev libdnnl-dev)
+          llvm-22-tools libmlir-22-dev mlir-22-tools libgtest-dev libdnnl-dev
+          ocl-icd-opencl-dev)
 
 install_packages() {
   local missing=()
