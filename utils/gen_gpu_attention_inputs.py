@@ -106,6 +106,28 @@ def int4_decode(rng):
              rng.uniform(0.1, 0.5, (hkv, 1, 1)).astype(np.float32))
 
 
+def fp4_decode(rng):
+    """int4_decode's two cases over fp4 (e2m1) caches, stored packed like
+    int4: the codes are uniform over all 16 nibbles (-0 included)."""
+    for name, b, hq, hkv, d, smax, pos, dtype in (
+            ("decode-fp4-token", 1, 8, 2, 128, 512, 300, "bf16"),
+            ("decode-fp4-head", 2, 4, 2, 64, 300, 200, "f32")):
+        save(name + ".q", random(rng, (b, hq, 1, d), dtype))
+        save(name + ".k", random(rng, (b, hkv, 1, d), dtype))
+        save(name + ".v", random(rng, (b, hkv, 1, d), dtype))
+        for cache in ("k", "v"):
+            save(name + "." + cache + "_cache",
+                 pack_int4(rng.integers(0, 16, size=(b, hkv, smax, d))))
+        save(name + ".position", np.array(pos, dtype=np.int64))
+        for cache in ("k", "v"):
+            if dtype == "bf16":
+                scale = rng.uniform(0.05, 0.4, (b, hkv, smax, 1)).astype(
+                    ml_dtypes.bfloat16)
+            else:
+                scale = rng.uniform(0.1, 0.5, (hkv, 1, 1)).astype(np.float32)
+            save(name + "." + cache + "_scale", scale)
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -122,6 +144,7 @@ def main():
          mask_shape=(1, 4, 20, 30))
     quantized_decode(rng)
     int4_decode(rng)
+    fp4_decode(rng)
 
 
 if __name__ == "__main__":

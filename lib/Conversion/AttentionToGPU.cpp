@@ -8,10 +8,17 @@
 //  - the g query heads of a GQA group share one thread block, so a K/V row is
 //    read once per group, not once per query head;
 //  - a key row is owned by a group of lanes that each hold one contiguous
-//    16-byte slice of it (one vector load; quantized caches: 8 codes, 8
-//    bytes of int8/fp8 or 4 bytes of packed int4); the dot products are
-//    reduced in the group with shfl.sync.bfly, so there is no shared memory
-//    in the loop;
+//    slice of up to 16 elements (bf16: 32 bytes; quantized caches: 16
+//    codes, 16 bytes of int8/fp8 or 8 bytes of packed int4/fp4): the fewer
+//    lanes per row, the fewer shuffles and softmax steps per cache byte;
+//    the dot products are reduced in the group with shfl.sync.bfly, so
+//    there is no shared memory in the loop;
+//  - the decode loop is instruction-bound as much as memory-bound: codes
+//    convert without I2F/F2F (quarter-rate) instructions, scales are folded
+//    into the query, score, probability or accumulator instead of every
+//    element, and the accumulators are rescaled only when a maximum grows;
+//    narrower codes take more rows per step, so that every cache keeps as
+//    many bytes in flight per warp (4 KiB at D = 128);
 //  - the key range is split (flash-decoding) so that short batches still
 //    launch several blocks per multiprocessor; each split leaves a partial
 //    (max, sum, accumulator) that a second, small kernel merges.
@@ -57,8 +64,11 @@ namespace {
 constexpr int64_t kWarpSize = 32;
 /// Bytes of the widest vector access of one lane (ld.global.v4.b32).
 constexpr int64_t kVectorBytes = 16;
-/// Elements of a K/V row a lane holds by default (see planAttention).
-constexpr int64_t kMaxLaneElements = 8;
+/// Elements of a K/V row a lane holds at most (see planAttention).
+constexpr int64_t kMaxLaneElements = 16;
+/// f32 registers a decode lane spends on its query and accumulator slices of
+/// the g heads together: more spills.
+constexpr int64_t kLaneStateRegisters = 128;
 /// Static shared memory a thread block may use without opting in.
 constexpr int64_t kMaxSharedBytes = 48 * 1024;
 /// Query rows each warp of a prefill block owns.
@@ -89,6 +99,12 @@ struct AttentionPlan {
 
   int64_t threads() const { return warps * kWarpSize; }
   bool isDecode() const { return queryLen == 1; }
+  /// Key rows a decode lane group loads per step: `unroll` for 16-bit rows,
+  /// scaled up to 4 times for narrower codes, so that a step reads (and
+  /// keeps in flight) as many bytes whatever the cache's code width.
+  static int64_t decodeUnroll(int64_t unroll, int64_t codeBits) {
+    return unroll * std::clamp<int64_t>(16 / codeBits, 1, 4);
+  }
   /// Keys a decode block covers per step of its lane groups.
   int64_t decodeRound() const { return warps * rowsPerWarp; }
   /// The warps' states a decode block merges in shared memory.
@@ -100,10 +116,19 @@ struct AttentionPlan {
 int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 int64_t bitWidth(Type type) { return type.getIntOrFloatBitWidth(); }
 
-/// i4 cache codes: ct-pack-sub-byte-memrefs stores them two per byte (element
-/// 2i in the low nibble of byte i), so the kernel loads a lane's codes as
-/// whole bytes and unpacks the nibbles itself.
-bool isPackedCode(Type type) { return type.isInteger(4); }
+/// i4 and f4E2M1FN cache codes: ct-pack-sub-byte-memrefs stores them two per
+/// byte (element 2i in the low nibble of byte i), so the kernel loads a
+/// lane's codes as whole bytes and unpacks the nibbles itself.
+bool isPackedCode(Type type) {
+  return type.isInteger(4) || isa<Float4E2M1FNType>(type);
+}
+
+/// What the kernel's decoded codes of `stored` elements are worth: fp4 codes
+/// decode to value·2^-14 (see fp4ToF32), so the factor multiplies the query
+/// (keys) or the accumulator (values) once.
+double codeUnit(Type stored) {
+  return isa<Float4E2M1FNType>(stored) ? 16384.0 : 1.0;
+}
 
 /// Why ct-attention-to-gpu cannot lower `op`, or an empty string; fills
 /// `plan` when it can.
@@ -144,7 +169,7 @@ std::string planAttention(HookedAttentionOp op,
         !isPackedCode(cacheType.getElementType())) {
       std::string got;
       llvm::raw_string_ostream(got) << cacheType.getElementType();
-      return "expected i8, i4 or f8E4M3FN cache codes, got " + got;
+      return "expected i8, i4, f8E4M3FN or f4E2M1FN cache codes, got " + got;
     }
     if (isa<Float8E4M3FNType>(cacheType.getElementType()) &&
         !options.hardwareFP8)
@@ -176,23 +201,25 @@ std::string planAttention(HookedAttentionOp op,
   if (plan.keyRows == 0 || plan.queryLen == 0)
     return "expected at least one key and one query";
 
-  // The widest lane slice that is one 16-byte load and splits both rows
-  // (as stored: 8-bit or 4-bit codes for a quantized cache), of at most 8
-  // elements: a lane keeps its slice of the g query rows and accumulators in
-  // registers (8-bit codes: 8 per lane, an 8-byte load; 4-bit codes: 8 per
-  // lane, a 4-byte load).
+  // The widest lane slice of at most `lane-bytes` bytes (as stored: 8-bit or
+  // 4-bit codes for a quantized cache) and 16 elements that splits both rows:
+  // the per-row work (shuffles, softmax) is then spread over more bytes. A
+  // lane keeps its slices of the g query rows (prefill: 4) and accumulators
+  // in registers, which bounds the elements (g = 4: 16 elements; bf16: two
+  // 16-byte loads, 8-bit codes: one, 4-bit codes: 8 bytes).
   Type keyStorage = op.hasCache() ? op.getKCache().getType().getElementType()
                                   : keyType.getElementType();
   Type valueStorage = op.hasCache()
                           ? op.getVCache().getType().getElementType()
                           : valueType.getElementType();
   int64_t widest = std::max(bitWidth(keyStorage), bitWidth(valueStorage));
+  int64_t laneElems = std::clamp<int64_t>(
+      std::min(options.laneBytes * 8 / widest,
+               kLaneStateRegisters /
+                   (2 * (plan.isDecode() ? plan.group : kQueriesPerWarp))),
+      1, kMaxLaneElements);
   int64_t lanes = 1;
-  while (lanes * 2 <= kWarpSize &&
-         lanes * 2 *
-                 std::clamp<int64_t>(options.laneBytes * 8 / widest, 1,
-                                     kMaxLaneElements) <=
-             plan.headDim &&
+  while (lanes * 2 <= kWarpSize && lanes * 2 * laneElems <= plan.headDim &&
          plan.headDim % (lanes * 2) == 0 && plan.valueDim % (lanes * 2) == 0)
     lanes *= 2;
   plan.lanesPerRow = lanes;
@@ -221,8 +248,9 @@ std::string planAttention(HookedAttentionOp op,
     int64_t wanted = llvm::divideCeil(options.smCount * options.blocksPerSM,
                                       plan.batch * plan.kvHeads);
     int64_t most = llvm::divideCeil(
-        plan.keyRows, plan.decodeRound() * options.decodeUnroll);
-    plan.unroll = options.decodeUnroll;
+        plan.keyRows,
+        plan.decodeRound() * plan.decodeUnroll(options.decodeUnroll, widest));
+    plan.unroll = plan.decodeUnroll(options.decodeUnroll, widest);
     plan.splits = std::clamp<int64_t>(wanted, 1, most);
     if (plan.decodeSharedBytes() > kMaxSharedBytes)
       return "the decode block's partial results need " +
@@ -300,11 +328,13 @@ private:
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
   }
-  /// ex2.approx.f32 (2 ulp, exp2(-inf) = 0): convert-gpu-to-nvvm would turn
-  /// math.exp2 and llvm.intr.exp2 into libdevice's __nv_exp2f.
+  /// ex2.approx.ftz.f32 (2 ulp, exp2(-inf) = 0): convert-gpu-to-nvvm would
+  /// turn math.exp2 and llvm.intr.exp2 into libdevice's __nv_exp2f. Without
+  /// .ftz ptxas wraps MUFU.EX2 in a subnormal range check and two FMULs;
+  /// probabilities below 2^-126 are flushed to 0 instead.
   Value exp2(Value x) {
     return LLVM::CallIntrinsicOp::create(
-               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.f32"),
+               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"),
                ValueRange{x})
         .getResult(0);
   }
@@ -353,43 +383,168 @@ private:
     auto type = cast<VectorType>(slice.getType());
     auto f32Type = VectorType::get(type.getShape(), f32);
     Type element = type.getElementType();
+    if (isa<Float4E2M1FNType>(stored))
+      return fp4ToF32(slice);
     if (isPackedCode(stored))
       return unpackCodes(slice);
     if (element == f32)
       return slice;
+    if (element.isBF16() && type.getNumElements() % 2 == 0)
+      return bf16ToF32(slice);
     if (element.isInteger(8))
-      return arith::SIToFPOp::create(b, loc, f32Type, slice);
+      return type.getNumElements() % 4 == 0
+                 ? int8ToF32(slice)
+                 : arith::SIToFPOp::create(b, loc, f32Type, slice);
     if (isa<Float8E4M3FNType>(element))
       return fp8ToF32(slice);
     return arith::ExtFOp::create(b, loc, f32Type, slice);
   }
   /// Signed 4-bit codes to f32 from the words holding them, code j of a word
-  /// in its bits [4j, 4j + 4): shifted to the top of an i32 and back with
-  /// sign extension, then converted (exact).
+  /// in its bits [4j, 4j + 4), as int8ToF32 does: the even and the odd codes
+  /// of a word, biased by 8, are put in bytes at once; then per code one prmt
+  /// makes it the low byte of 2^23 and one subtraction of 2^23 + 8 leaves it
+  /// (exact; no shift pair and I2F per code).
   Value unpackCodes(Value words) {
     auto type = cast<VectorType>(words.getType());
     int64_t wordBits = type.getElementType().getIntOrFloatBitWidth();
     Type i32 = b.getI32Type();
-    auto shift = [&](int64_t bits) {
+    auto constant = [&](int64_t bits) {
       return arith::ConstantIntOp::create(b, loc, bits, 32);
     };
-    SmallVector<Value> codes;
+    // (x & 0x0F0F0F0F) ^ 0x08080808: the codes in the low nibbles, biased.
+    auto biased = [&](Value x) {
+      return arith::XOrIOp::create(
+          b, loc, arith::AndIOp::create(b, loc, x, constant(0x0F0F0F0F)),
+          constant(0x08080808));
+    };
+    Value exponent = constant(0x4B000000);
+    Value bias = constantF32(8388608.0 + 8.0);
+    SmallVector<Value> values;
     for (int64_t w = 0; w < type.getNumElements(); ++w) {
       Value word = vector::ExtractOp::create(b, loc, words, w);
       if (wordBits < 32)
         word = arith::ExtUIOp::create(b, loc, i32, word);
+      Value even = biased(word);
+      Value odd = biased(arith::ShRUIOp::create(b, loc, word, constant(4)));
       for (int64_t j = 0; j < wordBits / 4; ++j) {
-        Value code = word;
-        if (28 - 4 * j != 0)
-          code = arith::ShLIOp::create(b, loc, code, shift(28 - 4 * j));
-        codes.push_back(arith::ShRSIOp::create(b, loc, code, shift(28)));
+        // Byte j / 2 of the even or odd codes, then bytes 4, 5, 7 of the
+        // pool (0, 0, 0x4B of the exponent).
+        Value bits = NVVM::PermuteOp::create(
+            b, loc, i32, j % 2 ? odd : even, exponent,
+            constant(0x7540 | (j / 2)), NVVM::PermuteMode::DEFAULT);
+        values.push_back(arith::SubFOp::create(
+            b, loc, arith::BitcastOp::create(b, loc, f32, bits), bias));
       }
     }
-    int64_t elems = codes.size();
+    return vector::FromElementsOp::create(
+        b, loc, VectorType::get({static_cast<int64_t>(values.size())}, f32),
+        values);
+  }
+  /// bf16 to f32 from the 32-bit words holding pairs: element 2i is the low
+  /// half shifted up, element 2i+1 the high half masked, one instruction
+  /// each (arith.extf takes a prmt and a shift for the high half).
+  Value bf16ToF32(Value slice) {
+    int64_t elems = cast<VectorType>(slice.getType()).getNumElements();
+    Type i32 = b.getI32Type();
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({elems / 2}, i32), slice);
+    Value shift = arith::ConstantIntOp::create(b, loc, 16, 32);
+    Value high = arith::ConstantIntOp::create(b, loc, 0xFFFF0000, 32);
+    SmallVector<Value> values;
+    for (int64_t w = 0; w < elems / 2; ++w) {
+      Value word = vector::ExtractOp::create(b, loc, words, w);
+      for (Value bits : {Value(arith::ShLIOp::create(b, loc, word, shift)),
+                         Value(arith::AndIOp::create(b, loc, word, high))})
+        values.push_back(arith::BitcastOp::create(b, loc, f32, bits));
+    }
+    return vector::FromElementsOp::create(
+        b, loc, VectorType::get({elems}, f32), values);
+  }
+  /// Signed 8-bit codes to f32 without I2F (a quarter-rate conversion): the
+  /// code biased by 128 becomes the low byte of 2^23 (one prmt), then one
+  /// subtraction of 2^23 + 128 leaves the code (exact).
+  Value int8ToF32(Value codes) {
+    int64_t elems = cast<VectorType>(codes.getType()).getNumElements();
+    Type i32 = b.getI32Type();
+    auto constant = [&](int64_t bits) {
+      return arith::ConstantIntOp::create(b, loc, bits, 32);
+    };
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({elems / 4}, i32), codes);
+    Value exponent = constant(0x4B000000);
+    Value bias = constantF32(8388608.0 + 128.0);
+    SmallVector<Value> values;
+    for (int64_t w = 0; w < elems / 4; ++w) {
+      Value word = arith::XOrIOp::create(
+          b, loc, vector::ExtractOp::create(b, loc, words, w),
+          constant(0x80808080));
+      // Bytes 0..3 of the result: code byte j, then bytes 4, 5, 7 of the pool
+      // (0, 0, 0x4B of the exponent).
+      for (int64_t j = 0; j < 4; ++j) {
+        Value bits = NVVM::PermuteOp::create(b, loc, i32, word, exponent,
+                                             constant(0x7540 | j),
+                                             NVVM::PermuteMode::DEFAULT);
+        values.push_back(arith::SubFOp::create(
+            b, loc, arith::BitcastOp::create(b, loc, f32, bits), bias));
+      }
+    }
+    return vector::FromElementsOp::create(
+        b, loc, VectorType::get({elems}, f32), values);
+  }
+  /// f4E2M1FN codes (from the words holding them, as unpackCodes) to f32,
+  /// worth value·2^-14: a code's sign and three e2m1 bits become the sign and
+  /// the top exponent/mantissa bits of an f16 (its high byte), where e2m1's
+  /// subnormal (0.5) is f16's and the exponent biases differ by 14; the f16
+  /// to f32 conversion is exact. Mirrors decodeFP4E2M1 (QuantReference.h).
+  /// The high bytes of the even and of the odd codes of a word are built at
+  /// once, then one prmt per pair of codes places them in an f16x2.
+  Value fp4ToF32(Value words) {
+    auto type = cast<VectorType>(words.getType());
+    int64_t wordBits = type.getElementType().getIntOrFloatBitWidth();
+    Type i32 = b.getI32Type(), f16 = b.getF16Type();
+    auto constant = [&](int64_t bits) {
+      return arith::ConstantIntOp::create(b, loc, bits, 32);
+    };
+    auto masked = [&](Value x, int64_t mask) {
+      return arith::AndIOp::create(b, loc, x, constant(mask));
+    };
+    SmallVector<Value> halves;
+    for (int64_t w = 0; w < type.getNumElements(); ++w) {
+      Value word = vector::ExtractOp::create(b, loc, words, w);
+      if (wordBits < 32)
+        word = arith::ExtUIOp::create(b, loc, i32, word);
+      // Byte k: code 2k's (even) or 2k+1's (odd) sign in bit 7, e2m1 bits
+      // in bits 1..3.
+      Value even = arith::OrIOp::create(
+          b, loc,
+          arith::ShLIOp::create(b, loc, masked(word, 0x07070707), constant(1)),
+          arith::ShLIOp::create(b, loc, masked(word, 0x08080808),
+                                constant(4)));
+      Value odd = arith::OrIOp::create(
+          b, loc,
+          arith::ShRUIOp::create(b, loc, masked(word, 0x70707070),
+                                 constant(3)),
+          masked(word, 0x80808080));
+      for (int64_t k = 0; k < wordBits / 8; ++k) {
+        // Bytes 1 and 3 of the pair: even byte k, odd byte k (pool byte
+        // 4 + k); bytes 0 and 2 are cleared.
+        Value pair = NVVM::PermuteOp::create(
+            b, loc, i32, even, odd,
+            constant((4 + k) << 12 | (4 + k) << 8 | k << 4 | k),
+            NVVM::PermuteMode::DEFAULT);
+        Value bits = vector::BitCastOp::create(
+            b, loc, VectorType::get({2}, f16),
+            vector::BroadcastOp::create(b, loc, VectorType::get({1}, i32),
+                                        masked(pair, 0xFF00FF00)));
+        for (int64_t i = 0; i < 2; ++i)
+          halves.push_back(vector::ExtractOp::create(b, loc, bits, i));
+      }
+    }
+    int64_t elems = halves.size();
     Value packed = vector::FromElementsOp::create(
-        b, loc, VectorType::get({elems}, i32), codes);
-    return arith::SIToFPOp::create(b, loc, VectorType::get({elems}, f32),
-                                   packed);
+        b, loc, VectorType::get({elems}, f16), halves);
+    return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
+                                 packed);
   }
   /// float8_e4m3fn codes to f32 with the hardware conversion, two at a time
   /// (cvt.rn.f16x2.e4m3x2, sm_89+; exact, as is f16 to f32).
@@ -435,24 +590,6 @@ private:
     Value s = memref::LoadOp::create(b, loc, scale.buffer, at);
     return s.getType() == f32 ? s : arith::ExtFOp::create(b, loc, f32, s);
   }
-  /// ct.dequantize of a slice of codes (as f32) in the scale's precision:
-  /// code · scale, rounded to a 16-bit scale's type. f32 scales are folded
-  /// into the score and the probability instead (dequantizeInScaleType is
-  /// then false), which differs from the product only in f32 rounding.
-  Value dequantizeSlice(Value codes, Value scale, Type scaleType) {
-    int64_t elems = cast<VectorType>(codes.getType()).getNumElements();
-    Value x = arith::MulFOp::create(b, loc, codes, broadcast(scale, elems));
-    Value rounded = arith::TruncFOp::create(
-        b, loc, VectorType::get({elems}, scaleType), x);
-    return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
-                                 rounded);
-  }
-  static Type scaleType(const CacheScale &scale) {
-    return cast<MemRefType>(scale.buffer.getType()).getElementType();
-  }
-  static bool foldsScale(const CacheScale &scale) {
-    return scale.kind != ScaleKind::None && scaleType(scale).isF32();
-  }
   llvm::MaybeAlign sliceAlignment(Type elementType, int64_t elems) {
     int64_t bytes = elems * bitWidth(elementType) / 8;
     return llvm::Align(
@@ -469,24 +606,19 @@ private:
                             sliceAlignment(elementType, elems));
   }
 
-  /// q·k over a row whose slices the lanes of a group hold: two fma chains
-  /// in the lane (fewer instructions than products and a tree sum; decode is
-  /// close to issue-bound for 16-bit caches), then butterflies across the
+  /// q·k over a row whose slices the lanes of a group hold: one fma chain in
+  /// the lane (the fewest instructions; the g heads × unrolled rows give the
+  /// independent chains that hide its latency), then butterflies across the
   /// group's lanes.
   Value rowDot(Value q, Value k) {
     int64_t elems = cast<VectorType>(q.getType()).getNumElements();
-    SmallVector<Value, 2> chains;
+    Value sum;
     for (int64_t e = 0; e < elems; ++e) {
       Value qe = vector::ExtractOp::create(b, loc, q, e);
       Value ke = vector::ExtractOp::create(b, loc, k, e);
-      if (e < 2)
-        chains.push_back(arith::MulFOp::create(b, loc, qe, ke));
-      else
-        chains[e % 2] = LLVM::FMAOp::create(b, loc, qe, ke, chains[e % 2]);
+      sum = sum ? Value(LLVM::FMAOp::create(b, loc, qe, ke, sum))
+                : Value(arith::MulFOp::create(b, loc, qe, ke));
     }
-    Value sum = chains.size() == 2
-                    ? arith::AddFOp::create(b, loc, chains[0], chains[1])
-                    : chains[0];
     for (int64_t h = 1; h < plan.lanesPerRow; h *= 2)
       sum = arith::AddFOp::create(b, loc, sum, shuffleXor(sum, h));
     return sum;
@@ -536,30 +668,66 @@ private:
     return arith::SelectOp::create(b, loc, valid, x, negInf());
   }
 
-  /// One online-softmax step of `state` over the log2-domain scores `x` of
-  /// some keys and their value slices `v`: one rescale for all of them.
+  /// One online-softmax step of the query rows `rows` over the log2-domain
+  /// scores `x[r]` of some keys and their value slices `valueSlice(u)`
+  /// (built when key u is accumulated): one rescale for
+  /// all of them, skipped (in a branch) unless some row's maximum grew,
+  /// which at long context is rare, and its factors exp2(m − m') are 1.
   /// `valueScales`, when given, multiply each key's probability in the
-  /// accumulation only: values stored as codes with f32 scales.
-  RowState attend(RowState state, ArrayRef<Value> x, ArrayRef<Value> v,
-                  ArrayRef<Value> valueScales = {}) {
-    Value max = state.max;
-    for (Value score : x)
-      max = arith::MaximumFOp::create(b, loc, max, score);
-    Value subtrahend = safeMax(max);
-    Value alpha =
-        exp2(arith::SubFOp::create(b, loc, state.max, subtrahend));
-    Value sum = arith::MulFOp::create(b, loc, state.sum, alpha);
-    Value acc = arith::MulFOp::create(b, loc, state.acc,
-                                      broadcast(alpha, plan.valueElems));
-    for (auto [u, score, slice] : llvm::enumerate(x, v)) {
-      Value p = exp2(arith::SubFOp::create(b, loc, score, subtrahend));
-      sum = arith::AddFOp::create(b, loc, sum, p);
-      if (!valueScales.empty())
-        p = arith::MulFOp::create(b, loc, p, valueScales[u]);
-      acc = vector::FMAOp::create(b, loc, broadcast(p, plan.valueElems), slice,
-                                  acc);
+  /// accumulation only: values stored as codes with per-row scales.
+  void attend(MutableArrayRef<RowState> rows, ArrayRef<SmallVector<Value>> x,
+              llvm::function_ref<Value(int64_t)> valueSlice,
+              ArrayRef<Value> valueScales = {}) {
+    SmallVector<Value> maxima;
+    Value grew;
+    for (auto [row, scores] : llvm::zip_equal(rows, x)) {
+      Value max = row.max;
+      for (Value score : scores)
+        max = arith::MaximumFOp::create(b, loc, max, score);
+      maxima.push_back(max);
+      Value rowGrew = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                            max, row.max);
+      grew = grew ? arith::OrIOp::create(b, loc, grew, rowGrew) : rowGrew;
     }
-    return {max, sum, acc};
+    SmallVector<Type> types;
+    SmallVector<Value> unchanged;
+    for (RowState &row : rows) {
+      types.append({f32, row.acc.getType()});
+      unchanged.append({row.sum, row.acc});
+    }
+    auto ifGrew = scf::IfOp::create(b, loc, types, grew, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifGrew.thenBlock());
+      SmallVector<Value> rescaled;
+      for (auto [row, max] : llvm::zip_equal(rows, maxima)) {
+        Value alpha =
+            exp2(arith::SubFOp::create(b, loc, row.max, safeMax(max)));
+        rescaled.push_back(arith::MulFOp::create(b, loc, row.sum, alpha));
+        rescaled.push_back(arith::MulFOp::create(
+            b, loc, row.acc, broadcast(alpha, plan.valueElems)));
+      }
+      scf::YieldOp::create(b, loc, rescaled);
+      b.setInsertionPointToStart(ifGrew.elseBlock());
+      scf::YieldOp::create(b, loc, unchanged);
+    }
+    SmallVector<Value> subtrahends;
+    for (auto [r, row] : llvm::enumerate(rows)) {
+      subtrahends.push_back(safeMax(maxima[r]));
+      row = {maxima[r], ifGrew.getResult(2 * r), ifGrew.getResult(2 * r + 1)};
+    }
+    // Key by key, so that one value slice is live at a time.
+    for (int64_t u = 0, e = x.front().size(); u < e; ++u) {
+      Value slice = valueSlice(u);
+      for (auto [r, row] : llvm::enumerate(rows)) {
+        Value p = exp2(arith::SubFOp::create(b, loc, x[r][u], subtrahends[r]));
+        row.sum = arith::AddFOp::create(b, loc, row.sum, p);
+        if (!valueScales.empty())
+          p = arith::MulFOp::create(b, loc, p, valueScales[u]);
+        row.acc = vector::FMAOp::create(
+            b, loc, broadcast(p, plan.valueElems), slice, row.acc);
+      }
+    }
   }
 
   /// Merges the states that the lane groups of a warp hold for the same
@@ -657,13 +825,26 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   Value warp = div(tid, kWarpSize), lane = rem(tid, kWarpSize);
   Value rowGroup = div(lane, plan.lanesPerRow);
   Value rowLane = rem(lane, plan.lanesPerRow);
-  // Scales shared by all rows of the block (per tensor or kv head).
-  Value keyScale = buffers.keyScale.kind == ScaleKind::Row
+  // Codes are dequantized by folding their scales (and what a decoded code
+  // is worth, codeUnit) into the math instead of multiplying every element,
+  // which differs from ct.dequantize's product (rounded to a 16-bit scale's
+  // type) only in rounding: factors shared by all rows of the block (per
+  // tensor or kv head) multiply the query and the final accumulator, a row's
+  // scale its score and its probabilities.
+  Type keyStorage = cast<MemRefType>(buffers.keys.getType()).getElementType();
+  Type valueStorage =
+      cast<MemRefType>(buffers.values.getType()).getElementType();
+  auto blockFactor = [&](const CacheScale &scale, Type stored) -> Value {
+    Value factor = scale.kind == ScaleKind::Row
                        ? Value()
-                       : loadScale(buffers.keyScale, kvHead, Value());
-  Value valueScale = buffers.valueScale.kind == ScaleKind::Row
-                         ? Value()
-                         : loadScale(buffers.valueScale, kvHead, Value());
+                       : loadScale(scale, kvHead, Value());
+    if (codeUnit(stored) == 1.0)
+      return factor;
+    Value unit = constantF32(codeUnit(stored));
+    return factor ? arith::MulFOp::create(b, loc, factor, unit) : unit;
+  };
+  Value keyFactor = blockFactor(buffers.keyScale, keyStorage);
+  Value valueFactor = blockFactor(buffers.valueScale, valueStorage);
 
   // Splits of whole rounds of lane groups; the last ones may be short or
   // empty when the context is shorter than the cache.
@@ -679,9 +860,13 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   SmallVector<Value> init;
   for (int64_t h = 0; h < g; ++h) {
     Value row = add(mul(batchHead, g), index(h));
-    queries.push_back(scaledQuery(
+    Value query = scaledQuery(
         buffers.query,
-        add(mul(row, plan.headDim), mul(rowLane, plan.keyElems))));
+        add(mul(row, plan.headDim), mul(rowLane, plan.keyElems)));
+    if (keyFactor)
+      query = arith::MulFOp::create(b, loc, query,
+                                    broadcast(keyFactor, plan.keyElems));
+    queries.push_back(query);
     init.append({negInf(), constantF32(0.0),
                  broadcast(constantF32(0.0), plan.valueElems)});
   }
@@ -723,9 +908,6 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     return slices;
   };
   int64_t stateValues = 3 * g;
-  Type keyStorage = cast<MemRefType>(buffers.keys.getType()).getElementType();
-  Type valueStorage =
-      cast<MemRefType>(buffers.values.getType()).getElementType();
   for (int64_t u = 0; u < plan.unroll; ++u)
     for (bool key : {true, false}) {
       VectorType type =
@@ -744,50 +926,45 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     Value base = loop.getInductionVar();
     ValueRange carried = loop.getRegionIterArgs();
     SmallVector<Value> prefetched = loadRows(add(base, index(step)));
-    SmallVector<Value> keys, valid, kSlices, vSlices, kScales, vScales;
+    SmallVector<Value> keys, valid, kScales, vScales;
     for (auto [u, key] : llvm::enumerate(keysAt(base))) {
       valid.push_back(arith::AndIOp::create(
           b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, key, begin),
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, end)));
       keys.push_back(arith::MinUIOp::create(b, loc, key, last));
-      // Codes dequantize with their row's (or head's, or the tensor's)
-      // scale: in the slice for a 16-bit scale, on the score and the
-      // probability for an f32 one.
       Value row = add(mul(batchHead, plan.keyRows), keys.back());
-      auto slice = [&](Value raw, Type stored, const CacheScale &scale,
-                       Value shared, SmallVectorImpl<Value> &folded) {
-        Value x = toF32(raw, stored);
-        Value factor = scale.kind == ScaleKind::Row
-                           ? loadScale(scale, kvHead, row)
-                           : shared;
-        if (foldsScale(scale))
-          folded.push_back(factor);
-        else if (factor)
-          x = dequantizeSlice(x, factor, scaleType(scale));
-        return x;
-      };
-      kSlices.push_back(slice(carried[stateValues + 2 * u], keyStorage,
-                              buffers.keyScale, keyScale, kScales));
-      vSlices.push_back(slice(carried[stateValues + 2 * u + 1], valueStorage,
-                              buffers.valueScale, valueScale, vScales));
+      if (buffers.keyScale.kind == ScaleKind::Row)
+        kScales.push_back(loadScale(buffers.keyScale, kvHead, row));
+      if (buffers.valueScale.kind == ScaleKind::Row)
+        vScales.push_back(loadScale(buffers.valueScale, kvHead, row));
     }
+    // Key by key (converted when used), so that one key slice is live at a
+    // time.
     SmallVector<Value> yields;
-    for (int64_t h = 0; h < g; ++h) {
-      Value queryHead = add(mul(kvHead, g), index(h));
-      SmallVector<Value> scores;
-      for (int64_t u = 0; u < plan.unroll; ++u) {
-        Value dot = rowDot(queries[h], kSlices[u]);
+    SmallVector<RowState> rows;
+    SmallVector<SmallVector<Value>> scores(g);
+    for (int64_t u = 0; u < plan.unroll; ++u) {
+      Value slice = toF32(carried[stateValues + 2 * u], keyStorage);
+      for (int64_t h = 0; h < g; ++h) {
+        Value dot = rowDot(queries[h], slice);
         if (!kScales.empty())
           dot = arith::MulFOp::create(b, loc, dot, kScales[u]);
-        scores.push_back(logit(dot, valid[u], batch, queryHead, index(0),
-                               keys[u], buffers.mask, queryOffset));
+        scores[h].push_back(logit(dot, valid[u], batch,
+                                  add(mul(kvHead, g), index(h)), index(0),
+                                  keys[u], buffers.mask, queryOffset));
       }
-      RowState next = attend(
-          {carried[3 * h], carried[3 * h + 1], carried[3 * h + 2]}, scores,
-          vSlices, vScales);
-      yields.append({next.max, next.sum, next.acc});
     }
+    for (int64_t h = 0; h < g; ++h)
+      rows.push_back({carried[3 * h], carried[3 * h + 1], carried[3 * h + 2]});
+    attend(
+        rows, scores,
+        [&](int64_t u) {
+          return toF32(carried[stateValues + 2 * u + 1], valueStorage);
+        },
+        vScales);
+    for (const RowState &row : rows)
+      yields.append({row.max, row.sum, row.acc});
     llvm::append_range(yields, prefetched);
     scf::YieldOp::create(b, loc, yields);
   }
@@ -796,9 +973,13 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   // shared memory: lane group 0 of warp w stores its (max, sum) per head
   // and its accumulator slices...
   SmallVector<RowState> rows;
-  for (int64_t h = 0; h < g; ++h)
-    rows.push_back({loop.getResult(3 * h), loop.getResult(3 * h + 1),
-                    loop.getResult(3 * h + 2)});
+  for (int64_t h = 0; h < g; ++h) {
+    Value acc = loop.getResult(3 * h + 2);
+    if (valueFactor)
+      acc = arith::MulFOp::create(b, loc, acc,
+                                  broadcast(valueFactor, plan.valueElems));
+    rows.push_back({loop.getResult(3 * h), loop.getResult(3 * h + 1), acc});
+  }
   mergeLaneGroups(rows);
   Value zero = index(0);
   auto ifFirstGroup = scf::IfOp::create(
@@ -1046,13 +1227,17 @@ void AttentionKernelBuilder::buildPrefill(Value keyLen,
           arith::SubIOp::create(b, loc, keyLen, index(1)));
       SmallVector<Value> yields;
       ValueRange carried = keysLoop.getRegionIterArgs();
+      SmallVector<RowState> rows;
+      SmallVector<SmallVector<Value>> scores;
       for (int64_t r = 0; r < kQueriesPerWarp; ++r) {
-        Value x = logit(rowDot(queries[r], k), valid, batch, queryHead,
-                        queryPos[r], keyPos, buffers.mask, queryOffset);
-        RowState next = attend(
-            {carried[3 * r], carried[3 * r + 1], carried[3 * r + 2]}, x, v);
-        yields.append({next.max, next.sum, next.acc});
+        scores.push_back({logit(rowDot(queries[r], k), valid, batch, queryHead,
+                                queryPos[r], keyPos, buffers.mask,
+                                queryOffset)});
+        rows.push_back({carried[3 * r], carried[3 * r + 1], carried[3 * r + 2]});
       }
+      attend(rows, scores, [&](int64_t) { return v; });
+      for (const RowState &row : rows)
+        yields.append({row.max, row.sum, row.acc});
       scf::YieldOp::create(b, loc, yields);
     }
     // The next tile overwrites what the warps are reading.

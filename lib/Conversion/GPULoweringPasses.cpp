@@ -13,10 +13,13 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -25,10 +28,12 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <numeric>
 
 namespace ct {
+#define GEN_PASS_DEF_GPUVECTORIZEPARALLELLOOPS
 #define GEN_PASS_DEF_GPUTILEPARALLELLOOPS
 #define GEN_PASS_DEF_GPUHOSTMEMORY
 #define GEN_PASS_DEF_GPUSELECTINSTRUCTIONS
@@ -38,6 +43,230 @@ namespace ct {
 using namespace mlir;
 
 namespace {
+
+//===----------------------------------------------------------------------===//
+// ct-gpu-vectorize-parallel-loops
+//===----------------------------------------------------------------------===//
+
+/// Elements per iteration at most: 16 bytes of the narrowest buffer, which
+/// for 4-bit codes from f32 data would otherwise be 32 (8 loads a thread).
+constexpr int64_t kMaxVectorElements = 16;
+
+/// How an elementwise loop is vectorized: elements per iteration of its
+/// innermost dimension, and the buffers it accesses at that dimension's
+/// induction variable.
+struct VectorizationPlan {
+  int64_t width;
+  llvm::SetVector<Value> contiguous;
+};
+
+/// Whether `width` consecutive elements of `type` starting at a multiple of
+/// `width` in its innermost dimension are aligned to their size (given an
+/// aligned buffer) and do not cross a row.
+static bool isVectorAligned(MemRefType type, int64_t width) {
+  int64_t offset;
+  SmallVector<int64_t> strides;
+  if (!type.hasStaticShape() || type.getRank() == 0 ||
+      type.getShape().back() % width != 0 ||
+      failed(type.getStridesAndOffset(strides, offset)) ||
+      strides.back() != 1 || ShapedType::isDynamic(offset) ||
+      offset % width != 0)
+    return false;
+  return llvm::all_of(ArrayRef(strides).drop_back(), [&](int64_t stride) {
+    return !ShapedType::isDynamic(stride) && stride % width == 0;
+  });
+}
+
+/// The plan for `loop`, or nullopt when it is not elementwise in its
+/// innermost dimension (see the pass description).
+static std::optional<VectorizationPlan>
+planVectorization(scf::ParallelOp loop) {
+  if (!loop.getInitVals().empty())
+    return std::nullopt;
+  unsigned last = loop.getNumLoops() - 1;
+  Value iv = loop.getInductionVars()[last];
+  std::optional<int64_t> lower =
+      getConstantIntValue(loop.getLowerBound()[last]);
+  std::optional<int64_t> upper =
+      getConstantIntValue(loop.getUpperBound()[last]);
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep()[last]);
+  if (!lower || *lower != 0 || !upper || !step || *step != 1)
+    return std::nullopt;
+  DenseSet<Value> varying = {iv};
+  auto isVarying = [&](Value value) { return varying.contains(value); };
+  VectorizationPlan plan;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0)
+      return std::nullopt;
+    auto load = dyn_cast<memref::LoadOp>(op);
+    auto store = dyn_cast<memref::StoreOp>(op);
+    if (load || store) {
+      ValueRange indices = load ? load.getIndices() : store.getIndices();
+      Value buffer = load ? load.getMemRef() : store.getMemRef();
+      if (llvm::any_of(indices.drop_back(), isVarying))
+        return std::nullopt;
+      bool atIV = !indices.empty() && indices.back() == iv;
+      // A store elsewhere would be repeated by every element of a vector.
+      if (!atIV && (store || llvm::any_of(indices, isVarying)))
+        return std::nullopt;
+      if (atIV) {
+        if (!loop.isDefinedOutsideOfLoop(buffer))
+          return std::nullopt;
+        plan.contiguous.insert(buffer);
+        if (load)
+          varying.insert(load.getResult());
+      }
+      continue;
+    }
+    if (!isMemoryEffectFree(&op))
+      return std::nullopt;
+    if (llvm::any_of(op.getOperands(), isVarying))
+      varying.insert(op.result_begin(), op.result_end());
+  }
+  if (plan.contiguous.empty())
+    return std::nullopt;
+  unsigned narrowestBits = 128;
+  for (Value buffer : plan.contiguous) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    if (!elementType.isIntOrFloat())
+      return std::nullopt;
+    narrowestBits =
+        std::min(narrowestBits, elementType.getIntOrFloatBitWidth());
+  }
+  plan.width = std::min<int64_t>(kMaxVectorElements, 128 / narrowestBits);
+  for (; plan.width >= 2; plan.width /= 2)
+    if (*upper % plan.width == 0 &&
+        llvm::all_of(plan.contiguous, [&](Value buffer) {
+          return isVectorAligned(cast<MemRefType>(buffer.getType()),
+                                 plan.width);
+        }))
+      return plan;
+  return std::nullopt;
+}
+
+/// Rewrites `loop` to iterate over vectors of `plan.width` elements of its
+/// innermost dimension: contiguous accesses become vector loads and stores
+/// of views [..., D / width, width] of their buffers, ops that depend on
+/// the element are repeated once per element, the others stay.
+static void vectorizeLoop(scf::ParallelOp loop, const VectorizationPlan &plan) {
+  Location loc = loop.getLoc();
+  int64_t width = plan.width;
+  unsigned last = loop.getNumLoops() - 1;
+  OpBuilder b(loop);
+  DenseMap<Value, Value> views;
+  for (Value buffer : plan.contiguous) {
+    auto type = cast<MemRefType>(buffer.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() /= width;
+    shape.push_back(width);
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t dim = 0; dim + 1 < type.getRank(); ++dim)
+      reassociation.push_back({dim});
+    reassociation.push_back({type.getRank() - 1, type.getRank()});
+    views[buffer] = memref::ExpandShapeOp::create(b, loc, shape, buffer,
+                                                  reassociation);
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  int64_t upper = *getConstantIntValue(loop.getUpperBound()[last]);
+  loop->setOperand(loop.getNumLoops() + last,
+                   arith::ConstantIndexOp::create(b, loc, upper / width));
+
+  Value tile = loop.getInductionVars()[last];
+  Block *body = loop.getBody();
+  DenseMap<Value, SmallVector<Value>> lanes;
+  // The element index, for ops other than the accesses that use it.
+  auto getLanes = [&](Value value) -> SmallVector<Value> {
+    if (auto it = lanes.find(value); it != lanes.end())
+      return it->second;
+    if (value != tile)
+      return SmallVector<Value>(width, value);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    Value first = arith::MulIOp::create(
+        b, loc, tile, arith::ConstantIndexOp::create(b, loc, width));
+    SmallVector<Value> elements;
+    for (int64_t k = 0; k < width; ++k)
+      elements.push_back(arith::AddIOp::create(
+          b, loc, first, arith::ConstantIndexOp::create(b, loc, k)));
+    return lanes[tile] = elements;
+  };
+  // Vectors are aligned to their size, up to 16 bytes: the caller's buffers
+  // are (cuMemAlloc gives 256), and planVectorization checked the offsets.
+  auto vectorAccess = [&](Value buffer, ValueRange indices,
+                          llvm::MaybeAlign &alignment) {
+    Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    int64_t bytes = width * elementType.getIntOrFloatBitWidth() / 8;
+    alignment = llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16));
+    SmallVector<Value> viewIndices(indices);
+    viewIndices.push_back(zero);
+    return std::pair(VectorType::get({width}, elementType), viewIndices);
+  };
+
+  SmallVector<Operation *> replaced;
+  for (Operation &op : body->without_terminator()) {
+    b.setInsertionPoint(&op);
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (load && !load.getIndices().empty() &&
+        load.getIndices().back() == tile &&
+        plan.contiguous.contains(load.getMemRef())) {
+      llvm::MaybeAlign alignment;
+      auto [type, indices] =
+          vectorAccess(load.getMemRef(), load.getIndices(), alignment);
+      Value vector =
+          vector::LoadOp::create(b, loc, type, views[load.getMemRef()],
+                                 indices, /*nontemporal=*/false, alignment);
+      SmallVector<Value> &elements = lanes[load.getResult()];
+      for (int64_t k = 0; k < width; ++k)
+        elements.push_back(vector::ExtractOp::create(b, loc, vector, k));
+      replaced.push_back(&op);
+      continue;
+    }
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      llvm::MaybeAlign alignment;
+      auto [type, indices] =
+          vectorAccess(store.getMemRef(), store.getIndices(), alignment);
+      Value vector = vector::FromElementsOp::create(
+          b, loc, type, getLanes(store.getValueToStore()));
+      vector::StoreOp::create(b, loc, vector, views[store.getMemRef()],
+                              indices, /*nontemporal=*/false, alignment);
+      replaced.push_back(&op);
+      continue;
+    }
+    if (llvm::none_of(op.getOperands(), [&](Value operand) {
+          return operand == tile || lanes.contains(operand);
+        }))
+      continue;
+    for (int64_t k = 0; k < width; ++k) {
+      IRMapping mapping;
+      for (Value operand : op.getOperands())
+        mapping.map(operand, getLanes(operand)[k]);
+      Operation *clone = b.clone(op, mapping);
+      for (auto [result, cloned] :
+           llvm::zip(op.getResults(), clone->getResults()))
+        lanes[result].push_back(cloned);
+    }
+    replaced.push_back(&op);
+  }
+  for (Operation *op : llvm::reverse(replaced))
+    op->erase();
+}
+
+struct GPUVectorizeParallelLoopsPass
+    : public ct::impl::GPUVectorizeParallelLoopsBase<
+          GPUVectorizeParallelLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<scf::ParallelOp, VectorizationPlan>> loops;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>() ||
+          loop->getParentOfType<gpu::LaunchOp>())
+        return;
+      if (std::optional<VectorizationPlan> plan = planVectorization(loop))
+        loops.emplace_back(loop, std::move(*plan));
+    });
+    for (auto &[loop, plan] : loops)
+      vectorizeLoop(loop, plan);
+  }
+};
 
 //===----------------------------------------------------------------------===//
 // ct-gpu-tile-parallel-loops
@@ -324,38 +553,25 @@ struct HardwareFP8Encoding : public OpRewritePattern<arith::OrIOp> {
   }
 };
 
-/// f32 math.roundeven as the LLVM intrinsic, called through
-/// llvm.call_intrinsic: convert-gpu-to-nvvm would turn both math.roundeven
-/// and llvm.intr.roundeven into a libdevice call.
-struct HardwareRoundEven : public OpRewritePattern<math::RoundEvenOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// An f32 math op as the LLVM intrinsic `name`, called through
+/// llvm.call_intrinsic: convert-gpu-to-nvvm would turn both the math op and
+/// its llvm.intr.* form into a libdevice call (`__nv_fabsf`, ...), and
+/// kernels must not need libdevice (docs/GPUNotes.md).
+template <typename MathOp>
+struct F32Intrinsic : public OpRewritePattern<MathOp> {
+  F32Intrinsic(MLIRContext *context, StringRef name)
+      : OpRewritePattern<MathOp>(context), name(name) {}
 
-  LogicalResult matchAndRewrite(math::RoundEvenOp op,
+  LogicalResult matchAndRewrite(MathOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().isF32())
       return failure();
     rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(), rewriter.getStringAttr("llvm.roundeven.f32"),
-        ValueRange{op.getOperand()});
+        op, op.getType(), rewriter.getStringAttr(name), op->getOperands());
     return success();
   }
-};
 
-/// f32 `math.absf` -> the `llvm.fabs.f32` intrinsic (`abs.f32`), not
-/// libdevice's `__nv_fabsf`. As a call: the NVVM conversion target declares
-/// `llvm.intr.fabs` illegal, to map it to libdevice.
-struct HardwareAbs : public OpRewritePattern<math::AbsFOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(math::AbsFOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.getType().isF32())
-      return failure();
-    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(), rewriter.getStringAttr("llvm.fabs.f32"),
-        ValueRange{op.getOperand()});
-    return success();
-  }
+  StringRef name;
 };
 
 struct GPUSelectInstructionsPass
@@ -377,7 +593,22 @@ struct GPUSelectInstructionsPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<HardwareRoundEven, HardwareAbs>(&getContext());
+    MLIRContext *context = &getContext();
+    patterns.add<F32Intrinsic<math::RoundEvenOp>>(context,
+                                                  "llvm.roundeven.f32");
+    patterns.add<F32Intrinsic<math::AbsFOp>>(context, "llvm.fabs.f32");
+    // sqrt.rn.f32: correctly rounded, as torch's sqrt.
+    patterns.add<F32Intrinsic<math::SqrtOp>>(context, "llvm.sqrt.f32");
+    patterns.add<F32Intrinsic<math::FmaOp>>(context, "llvm.fma.f32");
+    patterns.add<F32Intrinsic<math::FloorOp>>(context, "llvm.floor.f32");
+    // RMSNorm's x^2 and rsqrt as multiplies, 1 / sqrt: exact and correctly
+    // rounded steps instead of libdevice calls.
+    math::populateExpansionPatterns(patterns, {"fpowi", "rsqrt"});
+    // Activations (SiLU's exp, GELU's tanh / erf) as upstream's f32
+    // polynomial approximations instead of libdevice calls.
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef op) {
+      return llvm::is_contained({"math.exp", "math.tanh", "math.erf"}, op);
+    });
     if (hardwareFP8)
       patterns.add<HardwareFP8Encoding>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

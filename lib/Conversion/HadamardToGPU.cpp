@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // ct-hadamard-to-gpu: ct.hadamard to a fast Walsh–Hadamard transform kernel
-// (gpu.launch) for NVIDIA GPUs.
+// (gpu.launch) for NVIDIA GPUs, ct.rotate to a matmul.
 //
 // The transform is memory bound (log2(n) add/sub per element), so the kernel
 // is built to read and write each element once, with 16-byte vector accesses,
@@ -33,7 +33,12 @@
 // linalg.generic contraction over the m segments, which the pipeline maps to
 // a thread per output element. That is three passes over memory instead of
 // one: correct, not yet fast.
+//
+// ct.rotate (a dense matrix, e.g. a random R3 rotation) gets
+// ct-lower-hadamard's linalg.matmul, which the pipeline maps to a thread per
+// output element.
 
+#include "ct/Conversion/LowerHadamard.h"
 #include "ct/Conversion/Passes.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
 #include "ct/Support/HadamardConstruction.h"
@@ -571,12 +576,16 @@ struct HadamardToGPUPass
     RewritePatternSet patterns(&getContext());
     patterns.add<HadamardToGPULowering>(&getContext(), threadsPerBlock);
     patterns.add<DecomposeKroneckerHadamard>(&getContext());
+    populateLowerRotatePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    WalkResult result = getOperation().walk([](HadamardOp op) {
-      op.emitOpError("cannot be lowered to the GPU: ")
-          << getUnsupportedReason(op);
-      return WalkResult::interrupt();
+    // A ct.rotate left behind has had its error reported by its pattern.
+    WalkResult result = getOperation().walk([](Operation *op) {
+      if (auto hadamard = dyn_cast<HadamardOp>(op))
+        hadamard.emitOpError("cannot be lowered to the GPU: ")
+            << getUnsupportedReason(hadamard);
+      return isa<HadamardOp, RotateOp>(op) ? WalkResult::interrupt()
+                                           : WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();

@@ -8,11 +8,15 @@
 // Everything stays on tensors so that the inlined hooks (ct.hadamard,
 // ct.fake_quantize) are lowered by the passes that follow, and so that the
 // cache write, a tensor.insert_slice, bufferizes in place. A quantized cache
-// is written through ct.calculate_qparams / ct.quantize and read through
-// ct.dequantize of each key tile, the ops whose lowering ct.fake_quantize
-// shares, so its attention sees the fake-quantized program's values.
+// is written through ct.calculate_qparams / ct.quantize, the ops whose
+// lowering ct.fake_quantize shares, so it holds the fake-quantized program's
+// values. Attention reads its codes: with f32 scales and integer or fp4
+// codes it converts them in the dot products and folds the scales into
+// scores and probabilities (equal to dequantizing up to f32 rounding);
+// otherwise through ct.dequantize of each tile.
 
 #include "ct/Conversion/LowerAttention.h"
+#include "ct/Conversion/LowerQuant.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -156,6 +160,12 @@ struct CacheRead {
   /// Static per-channel scales [Hkv, 1, D] (KIVI).
   bool perChannel = false;
   Type floatType;
+  /// Whether attention folds the scales into scores and probabilities
+  /// instead of dequantizing tiles (f32 scales, not per channel, not fp8
+  /// codes), and the
+  /// scale groups of a row it then reads: 1, or D / group for per-row groups.
+  bool folded = false;
+  int64_t rowGroups = 1;
 };
 
 /// `value` broadcast torch-style (aligned at the last dimension, size-1
@@ -225,9 +235,25 @@ private:
 
   Value writeRows(Value fresh, Value cache, Value rowStart);
   CacheRead writeCache(bool key, Value fresh);
+  Value readCodes(OpBuilder &b, const CacheRead &cache, Value batch,
+                  Value kvHead, Value first, OpFoldResult count,
+                  OpFoldResult width);
   Value readTile(OpBuilder &b, const CacheRead &cache, Value batch,
                  Value kvHead, Value firstKey, OpFoldResult keyCount,
                  OpFoldResult width);
+  Value readFoldedCodes(OpBuilder &b, const CacheRead &cache, Value batch,
+                        Value kvHead, Value first, OpFoldResult count,
+                        OpFoldResult width);
+  Value readFoldedParam(OpBuilder &b, const CacheRead &cache, Value param,
+                        Value batch, Value kvHead, Value firstKey,
+                        OpFoldResult keyCount);
+  Value splitGroups(OpBuilder &b, Value tile, int64_t groups,
+                    OpFoldResult width);
+  Value foldedScores(OpBuilder &b, Value qTile, Value batch, Value kvHead,
+                     Value firstKey, OpFoldResult keyCount);
+  Value foldedValues(OpBuilder &b, Value probs, Value alpha, Value acc,
+                     Value batch, Value kvHead, Value firstKey,
+                     OpFoldResult keyCount);
   Value logits(OpBuilder &b, Value scores, Value batch, Value firstHead,
                Value firstQuery, Value firstKey);
   SoftmaxState attendKeyBlock(OpBuilder &b, SoftmaxState state, Value qTile,
@@ -384,7 +410,57 @@ CacheRead AttentionLowering::writeCache(bool key, Value fresh) {
       ctx, scheme.getNumBits(), scheme.getType(), scheme.getSymmetric(),
       tileStrategy, tileGroup, {}, ct::QuantDynamic::Static,
       scheme.getScaleDtype(), scheme.getZpDtype());
+  // 16-bit scales dequantize each element in their own precision (as
+  // ct.dequantize rounds), which a folded f32 scale would not reproduce.
+  // fp8 codes measured slower folded (decoded once per tile, then the
+  // folded sums) than dequantized: they keep ct.dequantize.
+  read.folded = read.floatType.isF32() &&
+                getElementTypeOrSelf(read.scale.getType()).isF32() &&
+                !isa<Float8E4M3FNType>(cacheType.getElementType());
+  if (read.perRow)
+    read.rowGroups =
+        ct::HookedAttentionOp::getRowScaleCount(scheme, headDim);
   return read;
+}
+
+/// Codes of rows [first, first + count) of (batch, kvHead) as [count,
+/// width]: a slice, or for 4-bit caches gathered with loads, widened to i8 on
+/// the way (a packed 4-bit tile would be written nibble by nibble, each store
+/// an atomic read-modify-write of its byte, and takes no dynamic size):
+/// integers sign-extended, and for folded caches float codes as their bits
+/// (decodeCode reads them). ct.dequantize takes 4-bit float codes as such.
+Value AttentionLowering::readCodes(OpBuilder &b, const CacheRead &cache,
+                                   Value batch, Value kvHead, Value first,
+                                   OpFoldResult count, OpFoldResult width) {
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  if (!isSubByte(cache.rows.getType()))
+    return extractTile(b, loc, cache.rows, {batch, kvHead, first, zero},
+                       {one, one, count, width}, /*dropped=*/2);
+  Type storage = getElementTypeOrSelf(cache.rows.getType());
+  bool isInteger = isa<IntegerType>(storage);
+  bool widen = isInteger || cache.folded;
+  Type tileType = widen ? b.getI8Type() : storage;
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<OpFoldResult>{count, width}, tileType);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{}, init,
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
+             SmallVector<IteratorType>(2, kPar),
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               Value row = arith::AddIOp::create(
+                   nb, nl, first, linalg::IndexOp::create(nb, nl, 0));
+               Value column = linalg::IndexOp::create(nb, nl, 1);
+               Value code = tensor::ExtractOp::create(
+                   nb, nl, cache.rows, ValueRange{batch, kvHead, row, column});
+               if (isInteger) {
+                 code = arith::ExtSIOp::create(nb, nl, tileType, code);
+               } else if (widen) {
+                 code = arith::BitcastOp::create(nb, nl, nb.getI4Type(), code);
+                 code = arith::ExtUIOp::create(nb, nl, tileType, code);
+               }
+               yieldValue(nb, nl, code);
+             })
+      .getResult(0);
 }
 
 /// Rows [firstKey, firstKey + keyCount) of (batch, kvHead) as [keyCount,
@@ -426,36 +502,7 @@ Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
                            {one, one, one}, /*dropped=*/0);
       return param;
     };
-    Value codes;
-    if (isSubByte(cache.rows.getType())) {
-      // Gather the (static) [count, width] codes with loads. Integer codes
-      // are widened to i8 on the way (ct.dequantize takes int4 codes in a
-      // wider integer): a packed i4 tile would be written nibble by nibble,
-      // each store an atomic read-modify-write of its byte.
-      Type storage = getElementTypeOrSelf(cache.rows.getType());
-      bool widen = isa<IntegerType>(storage);
-      Type tileType = widen ? rb.getI8Type() : storage;
-      Value init = tensor::EmptyOp::create(
-          rb, loc, ArrayRef<OpFoldResult>{count, width}, tileType);
-      codes = linalg::GenericOp::create(
-                  rb, loc, TypeRange{init.getType()}, ValueRange{}, init,
-                  ArrayRef<AffineMap>{rb.getMultiDimIdentityMap(2)},
-                  SmallVector<IteratorType>(2, kPar),
-                  [&](OpBuilder &nb, Location nl, ValueRange) {
-                    Value row = arith::AddIOp::create(
-                        nb, nl, first, linalg::IndexOp::create(nb, nl, 0));
-                    Value column = linalg::IndexOp::create(nb, nl, 1);
-                    Value code = tensor::ExtractOp::create(
-                        nb, nl, cache.rows,
-                        ValueRange{batch, kvHead, row, column});
-                    if (widen)
-                      code = arith::ExtSIOp::create(nb, nl, tileType, code);
-                    yieldValue(nb, nl, code);
-                  })
-                  .getResult(0);
-    } else {
-      codes = rowsOf(rb, cache.rows, first, count, width);
-    }
+    Value codes = readCodes(rb, cache, batch, kvHead, first, count, width);
     auto codesType = cast<RankedTensorType>(codes.getType());
     return ct::DequantizeOp::create(rb, loc, codesType.clone(cache.floatType),
                                     codes, paramTile(cache.scale),
@@ -480,6 +527,269 @@ Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
         scf::YieldOp::create(lb, ll, updated);
       });
   return loop.getResult(0);
+}
+
+/// A code of a folded cache as f32, from its storage type or from the i8
+/// that readCodes widened a 4-bit float code's bits to (or already decoded
+/// by readFoldedCodes).
+static Value decodeCode(OpBuilder &b, Location loc, const CacheRead &cache,
+                        Value code) {
+  if (code.getType().isF32())
+    return code;
+  Type storage = getElementTypeOrSelf(cache.rows.getType());
+  if (isa<FloatType>(storage) && code.getType() != storage)
+    code = arith::BitcastOp::create(
+        b, loc, storage, arith::TruncIOp::create(b, loc, b.getI4Type(), code));
+  return ct::convertQuantElementToF32(b, loc, code);
+}
+
+/// The codes of a folded cache's rows as [count, width], for the dot
+/// products to convert in registers; fp4 codes, whose decoding costs more
+/// than the g multiply-adds each one feeds, are decoded to f32 once per tile
+/// instead.
+Value AttentionLowering::readFoldedCodes(OpBuilder &b, const CacheRead &cache,
+                                         Value batch, Value kvHead,
+                                         Value first, OpFoldResult count,
+                                         OpFoldResult width) {
+  Value codes = readCodes(b, cache, batch, kvHead, first, count, width);
+  if (isa<IntegerType>(getElementTypeOrSelf(cache.rows.getType())))
+    return codes;
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  return generic(b, codes, emptyF32(b, {count, width}), {id, id},
+                 {kPar, kPar}, [&](OpBuilder &nb, Location nl, ValueRange args) {
+                   yieldValue(nb, nl, decodeCode(nb, nl, cache, args[0]));
+                 });
+}
+
+/// A folded cache's scale or zero point for keys [firstKey, firstKey +
+/// keyCount): the per-row [keyCount, G] tile, or the static value of the
+/// head (attn_head [Hkv, 1, 1]) or of the tensor as an f32 scalar.
+Value AttentionLowering::readFoldedParam(OpBuilder &b, const CacheRead &cache,
+                                         Value param, Value batch,
+                                         Value kvHead, Value firstKey,
+                                         OpFoldResult keyCount) {
+  if (!param)
+    return param;
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  if (cache.perRow)
+    return extractTile(b, loc, param, {batch, kvHead, firstKey, zero},
+                       {one, one, keyCount, b.getIndexAttr(cache.rowGroups)},
+                       /*dropped=*/2);
+  auto type = cast<RankedTensorType>(param.getType());
+  SmallVector<Value> at(type.getRank(), index(0));
+  if (type.getRank() == 3 && type.getDimSize(0) != 1)
+    at[0] = kvHead;
+  return ct::convertQuantElementToF32(
+      b, loc, tensor::ExtractOp::create(b, loc, param, at));
+}
+
+/// `tile` [..., D] as [..., groups, width] with D = groups·width, so that
+/// each scale group of a row is a dimension of its own.
+Value AttentionLowering::splitGroups(OpBuilder &b, Value tile, int64_t groups,
+                                     OpFoldResult width) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, tile);
+  sizes.back() = b.getIndexAttr(groups);
+  sizes.push_back(width);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    reassociation.push_back({d});
+  reassociation.push_back({rank - 1, rank});
+  SmallVector<int64_t> shape;
+  for (OpFoldResult size : sizes)
+    shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), tile,
+      reassociation, sizes);
+}
+
+/// The width of a scale group of a folded cache's rows of `width` elements.
+static OpFoldResult groupWidth(OpBuilder &b, const CacheRead &cache,
+                               OpFoldResult width) {
+  if (cache.rowGroups == 1)
+    return width;
+  int64_t rowWidth = cast<RankedTensorType>(cache.rows.getType()).getDimSize(3);
+  return b.getIndexAttr(rowWidth / cache.rowGroups);
+}
+
+/// Fast-math flags of the dot products: reassociation lets LLVM vectorize
+/// them over D, contraction fuses their multiplies and adds into FMAs.
+static arith::FastMathFlagsAttr getDotProductMath(MLIRContext *ctx) {
+  return arith::FastMathFlagsAttr::get(
+      ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+}
+
+/// Scores q·k of a folded key cache, with the dequantization
+/// (code − zp)·scale of ct.dequantize distributed over the dot product: per
+/// scale group c of a row, with codes converted to f32 in registers,
+///   s[h, i, k] = Σ_c scale[k, c]·(Σ_j q[h, i, c, j]·code[k, c, j]
+///                                 − zp[k, c]·Σ_j q[h, i, c, j]),
+/// one scale multiply per score and group instead of one per element.
+Value AttentionLowering::foldedScores(OpBuilder &b, Value qTile, Value batch,
+                                      Value kvHead, Value firstKey,
+                                      OpFoldResult keyCount) {
+  int64_t groups = keys.rowGroups;
+  OpFoldResult width = groupWidth(b, keys, headDim);
+  OpFoldResult heads = tensor::getMixedSize(b, loc, qTile, 0);
+  OpFoldResult rows = tensor::getMixedSize(b, loc, qTile, 1);
+  OpFoldResult groupCount = b.getIndexAttr(groups);
+  auto fastMath = getDotProductMath(b.getContext());
+  Value q = splitGroups(b, qTile, groups, width);
+  Value codes = splitGroups(
+      b, readFoldedCodes(b, keys, batch, kvHead, firstKey, keyCount,
+                          headDim),
+      groups, width);
+  Value dots = generic(
+      b, {q, codes}, filledF32(b, {heads, rows, keyCount, groupCount}, 0.0f),
+      {map(5, {0, 1, 3, 4}), map(5, {2, 3, 4}), map(5, {0, 1, 2, 3})},
+      {kPar, kPar, kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value code = decodeCode(nb, nl, keys, args[1]);
+        Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
+                                           code, fastMath);
+        yieldValue(
+            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+      });
+
+  Value scale = readFoldedParam(b, keys, keys.scale, batch, kvHead, firstKey,
+                                keyCount);
+  Value zeroPoint = readFoldedParam(b, keys, keys.zeroPoint, batch, kvHead,
+                                    firstKey, keyCount);
+  SmallVector<Value> inputs = {dots};
+  SmallVector<AffineMap> maps = {map(4, {0, 1, 2, 3})};
+  for (Value param : {scale, zeroPoint}) {
+    if (param && keys.perRow) {
+      inputs.push_back(param);
+      maps.push_back(map(4, {2, 3}));
+    }
+  }
+  if (zeroPoint) {
+    Value qSum = generic(
+        b, q, filledF32(b, {heads, rows, groupCount}, 0.0f),
+        {map(4, {0, 1, 2, 3}), map(4, {0, 1, 2})}, {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          yieldValue(nb, nl,
+                     arith::AddFOp::create(nb, nl, args[1],
+                                           toF32(nb, nl, args[0]), fastMath));
+        });
+    inputs.push_back(qSum);
+    maps.push_back(map(4, {0, 1, 3}));
+  }
+  maps.push_back(map(4, {0, 1, 2}));
+  return generic(
+      b, inputs, filledF32(b, {heads, rows, keyCount}, 0.0f), maps,
+      {kPar, kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        unsigned next = 1;
+        auto param = [&](Value value) {
+          return keys.perRow
+                     ? ct::convertQuantElementToF32(nb, nl, args[next++])
+                     : value;
+        };
+        Value s = param(scale);
+        Value dot = args[0];
+        if (zeroPoint) {
+          Value zp = param(zeroPoint);
+          dot = arith::SubFOp::create(
+              nb, nl, dot, arith::MulFOp::create(nb, nl, zp, args[next++]));
+        }
+        yieldValue(nb, nl,
+                   arith::AddFOp::create(
+                       nb, nl, args.back(),
+                       arith::MulFOp::create(nb, nl, dot, s), fastMath));
+      });
+}
+
+/// acc' = α·acc + p·V for a folded value cache, with (code − zp)·scale
+/// distributed over the sum: per scale group c of a row (e in group c),
+///   ps[h, i, k, c] = p[h, i, k]·scale[k, c],
+///   acc'[h, i, e] = α·acc − Σ_k ps·zp[k, c] + Σ_k ps·code[k, e],
+/// one scale multiply per probability and group instead of one per element,
+/// codes converted to f32 in registers.
+Value AttentionLowering::foldedValues(OpBuilder &b, Value probs, Value alpha,
+                                      Value acc, Value batch, Value kvHead,
+                                      Value firstKey, OpFoldResult keyCount) {
+  int64_t groups = values.rowGroups;
+  OpFoldResult width = groupWidth(b, values, valueDim);
+  OpFoldResult heads = tensor::getMixedSize(b, loc, probs, 0);
+  OpFoldResult rows = tensor::getMixedSize(b, loc, probs, 1);
+  OpFoldResult groupCount = b.getIndexAttr(groups);
+  auto fastMath = getDotProductMath(b.getContext());
+  Value scale = readFoldedParam(b, values, values.scale, batch, kvHead,
+                                firstKey, keyCount);
+  Value zeroPoint = readFoldedParam(b, values, values.zeroPoint, batch,
+                                    kvHead, firstKey, keyCount);
+  auto param = [&](OpBuilder &nb, Location nl, Value value, Value arg) {
+    return values.perRow ? ct::convertQuantElementToF32(nb, nl, arg) : value;
+  };
+
+  SmallVector<Value> inputs = {probs};
+  SmallVector<AffineMap> maps = {map(4, {0, 1, 2})};
+  if (values.perRow) {
+    inputs.push_back(scale);
+    maps.push_back(map(4, {2, 3}));
+  }
+  maps.push_back(map(4, {0, 1, 2, 3}));
+  Value scaledProbs = generic(
+      b, inputs, emptyF32(b, {heads, rows, keyCount, groupCount}), maps,
+      {kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        yieldValue(nb, nl,
+                   arith::MulFOp::create(nb, nl, args[0],
+                                         param(nb, nl, scale, args[1])));
+      });
+
+  SmallVector<Value> rescaleInputs = {alpha};
+  SmallVector<AffineMap> rescaleMaps = {map(4, {0, 1})};
+  if (zeroPoint) {
+    SmallVector<Value> zpInputs = {scaledProbs};
+    SmallVector<AffineMap> zpMaps = {map(4, {0, 1, 3, 2})};
+    if (values.perRow) {
+      zpInputs.push_back(zeroPoint);
+      zpMaps.push_back(map(4, {3, 2}));
+    }
+    zpMaps.push_back(map(4, {0, 1, 2}));
+    Value zpSum = generic(
+        b, zpInputs, filledF32(b, {heads, rows, groupCount}, 0.0f), zpMaps,
+        {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value term = arith::MulFOp::create(
+              nb, nl, args[0], param(nb, nl, zeroPoint, args[1]));
+          yieldValue(nb, nl,
+                     arith::AddFOp::create(nb, nl, args.back(), term,
+                                           fastMath));
+        });
+    rescaleInputs.push_back(zpSum);
+    rescaleMaps.push_back(map(4, {0, 1, 2}));
+  }
+  rescaleMaps.push_back(map(4, {0, 1, 2, 3}));
+  Value rescaled = generic(
+      b, rescaleInputs, splitGroups(b, acc, groups, width), rescaleMaps,
+      {kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value v = arith::MulFOp::create(nb, nl, args.back(), args[0]);
+        if (zeroPoint)
+          v = arith::SubFOp::create(nb, nl, v, args[1]);
+        yieldValue(nb, nl, v);
+      });
+
+  Value codes = splitGroups(
+      b, readFoldedCodes(b, values, batch, kvHead, firstKey, keyCount,
+                          valueDim),
+      groups, width);
+  Value newAcc = generic(
+      b, {scaledProbs, codes}, rescaled,
+      {map(5, {0, 1, 2, 3}), map(5, {2, 3, 4}), map(5, {0, 1, 3, 4})},
+      {kPar, kPar, kRed, kPar, kPar},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value code = decodeCode(nb, nl, values, args[1]);
+        Value prod = arith::MulFOp::create(nb, nl, args[0], code, fastMath);
+        yieldValue(
+            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, newAcc, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
 /// Scores of one tile in the log2 domain, masked:
@@ -561,27 +871,33 @@ SoftmaxState AttentionLowering::attendKeyBlock(
     OpBuilder &b, SoftmaxState state, Value qTile, Value batch, Value kvHead,
     Value firstHead, Value firstQuery, Value firstKey, OpFoldResult keyCount) {
   MLIRContext *ctx = b.getContext();
-  Value kTile = readTile(b, keys, batch, kvHead, firstKey, keyCount, headDim);
-  Value vTile =
-      readTile(b, values, batch, kvHead, firstKey, keyCount, valueDim);
-
   OpFoldResult groups = tensor::getMixedSize(b, loc, qTile, 0);
   OpFoldResult rows = tensor::getMixedSize(b, loc, qTile, 1);
-  // Reassociation lets LLVM vectorize the dot products over D.
-  auto fastMath = arith::FastMathFlagsAttr::get(
-      ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+  auto fastMath = getDotProductMath(ctx);
+
+  Value kTile, vTile;
+  if (!keys.folded)
+    kTile = readTile(b, keys, batch, kvHead, firstKey, keyCount, headDim);
+  if (!values.folded)
+    vTile = readTile(b, values, batch, kvHead, firstKey, keyCount, valueDim);
 
   // s[h, i, k] = Σ_d q[h, i, d]·k[k, d]
-  Value scores = generic(
-      b, {qTile, kTile}, filledF32(b, {groups, rows, keyCount}, 0.0f),
-      {map(4, {0, 1, 3}), map(4, {2, 3}), map(4, {0, 1, 2})},
-      {kPar, kPar, kPar, kRed},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
-                                           toF32(nb, nl, args[1]), fastMath);
-        yieldValue(
-            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
-      });
+  Value scores;
+  if (keys.folded) {
+    scores = foldedScores(b, qTile, batch, kvHead, firstKey, keyCount);
+  } else {
+    scores = generic(
+        b, {qTile, kTile}, filledF32(b, {groups, rows, keyCount}, 0.0f),
+        {map(4, {0, 1, 3}), map(4, {2, 3}), map(4, {0, 1, 2})},
+        {kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value prod = arith::MulFOp::create(
+              nb, nl, toF32(nb, nl, args[0]), toF32(nb, nl, args[1]),
+              fastMath);
+          yieldValue(nb, nl,
+                     arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+        });
+  }
   Value x = logits(b, scores, batch, firstHead, firstQuery, firstKey);
 
   AffineMap id2 = b.getMultiDimIdentityMap(2);
@@ -626,6 +942,10 @@ SoftmaxState AttentionLowering::attendKeyBlock(
                                       arith::AddFOp::create(nb, nl, args[1],
                                                             args[0], fastMath));
                          });
+  if (values.folded)
+    return {newMax, newSum,
+            foldedValues(b, probs, alpha, state.acc, batch, kvHead, firstKey,
+                         keyCount)};
   Value scaledAcc =
       generic(b, alpha, state.acc, {rowOf3, id3}, {kPar, kPar, kPar},
               [&](OpBuilder &nb, Location nl, ValueRange args) {

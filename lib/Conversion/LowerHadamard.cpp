@@ -740,5 +740,9 @@ void ct::populateLowerHadamardPatterns(RewritePatternSet &patterns,
                                        int64_t maxRegisterChunks) {
   patterns.add<LowerHadamardOp>(patterns.getContext(), vectorBits,
                                 maxRegisterChunks);
+  populateLowerRotatePatterns(patterns);
+}
+
+void ct::populateLowerRotatePatterns(RewritePatternSet &patterns) {
   patterns.add<LowerRotateOp>(patterns.getContext());
 }

@@ -1111,7 +1111,8 @@ computeQParams(ScalarBuilder &sb, QuantSchemeAttr scheme, FloatType dataType,
 namespace {
 
 struct CalculateQParamsLowering : public OpRewritePattern<CalculateQParamsOp> {
-  using OpRewritePattern::OpRewritePattern;
+  CalculateQParamsLowering(MLIRContext *ctx, MinMaxBuilder targetMinMax)
+      : OpRewritePattern(ctx), targetMinMax(std::move(targetMinMax)) {}
 
   LogicalResult matchAndRewrite(CalculateQParamsOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1181,7 +1182,12 @@ struct CalculateQParamsLowering : public OpRewritePattern<CalculateQParamsOp> {
       kept = {rank - 3};
       break;
     }
-    auto [minTensor, maxTensor] = buildMinMax(rewriter, loc, view, kept);
+    std::optional<std::pair<Value, Value>> minMax;
+    if (targetMinMax)
+      minMax = targetMinMax(rewriter, loc, view, kept);
+    if (!minMax)
+      minMax = buildMinMax(rewriter, loc, view, kept);
+    auto [minTensor, maxTensor] = *minMax;
 
     RankedTensorType scaleType = op.getScale().getType();
     ArrayRef<int64_t> scaleShape = scaleType.getShape();
@@ -1224,6 +1230,8 @@ struct CalculateQParamsLowering : public OpRewritePattern<CalculateQParamsOp> {
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
+
+  MinMaxBuilder targetMinMax;
 };
 
 struct LowerQuantPass : public ct::impl::LowerQuantBase<LowerQuantPass> {
@@ -1247,8 +1255,15 @@ struct LowerQuantPass : public ct::impl::LowerQuantBase<LowerQuantPass> {
 
 } // namespace
 
-void ct::populateLowerQuantPatterns(RewritePatternSet &patterns) {
-  patterns.add<CalculateQParamsLowering, QuantOpLowering<QuantizeOp>,
-               QuantOpLowering<DequantizeOp>, QuantOpLowering<FakeQuantizeOp>>(
-      patterns.getContext());
+Value ct::convertQuantElementToF32(OpBuilder &b, Location loc,
+                                   Value element) {
+  return ScalarBuilder(b, loc).toF32(element, element.getType());
+}
+
+void ct::populateLowerQuantPatterns(RewritePatternSet &patterns,
+                                    MinMaxBuilder buildMinMax) {
+  patterns.add<CalculateQParamsLowering>(patterns.getContext(),
+                                         std::move(buildMinMax));
+  patterns.add<QuantOpLowering<QuantizeOp>, QuantOpLowering<DequantizeOp>,
+               QuantOpLowering<FakeQuantizeOp>>(patterns.getContext());
 }

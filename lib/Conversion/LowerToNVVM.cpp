@@ -8,7 +8,10 @@
 // kernel (ct-hadamard-to-gpu);
 // the quantization ops reuse ct-lower-quant's linalg.generic bodies, so that
 // the GPU computes the library's numerics with the very formulas the CPU
-// path uses, mapped to the GPU as parallel loops (one thread per element).
+// path uses, mapped to the GPU as parallel loops: a thread per 16-byte
+// vector of consecutive elements (whole bytes of 4-bit codes) where the loop
+// is elementwise, else per element; dynamic scales' min/max reductions are
+// warp-shuffle kernels (ct-quant-to-gpu), a warp per row.
 // Host code only allocates and launches: functions take device-accessible
 // buffers (device or managed memory), temporaries are device memory (managed
 // memory where host code touches them), and every launch is synchronous.
@@ -48,7 +51,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // ct ops on tensors: attention as flash-decoding / flash-attention
   // kernels (its hooks inlined first, so that the ct ops in them are lowered
   // next), the FWHT as a kernel on buffers, quantization as linalg.generic
-  // with the library's numerics.
+  // with the library's numerics and warp reductions for dynamic scales.
   bool hardwareFP8 =
       hasFP8Conversion(options.chip.getValue(), options.features.getValue());
   AttentionToGPUOptions attentionOptions;
@@ -57,6 +60,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createHadamardToGPU());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOps());
+  pm.addNestedPass<func::FuncOp>(createQuantToGPU());
   pm.addNestedPass<func::FuncOp>(createLowerQuant());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -69,15 +73,18 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
 
-  // Linalg ops to kernels: parallel loops, one thread per element, grids of
-  // threads-per-block tiles.
+  // Linalg ops to kernels: parallel loops, a thread per 16-byte vector of
+  // consecutive elements where the loop is elementwise (else per element),
+  // grids of threads-per-block tiles.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGPUVectorizeParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGPUTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // 4-bit buffers two elements per byte, as on the CPU (public functions take
-  // the caller's packed bytes); a kernel thread's nibble store is an atomic
-  // read-modify-write of its byte, since threads share bytes.
+  // the caller's packed bytes); vectorized loops store whole bytes, a scalar
+  // nibble store is an atomic read-modify-write of its byte (threads share
+  // bytes).
   pm.addPass(createPackSubByteMemRefs());
   // Temporaries in device memory (managed where the host touches them),
   // freed on return; host copies on the GPU.

@@ -31,6 +31,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <type_traits>
+
 namespace ct {
 #define GEN_PASS_DEF_PACKSUBBYTEMEMREFS
 #include "ct/Conversion/Passes.h.inc"
@@ -81,13 +83,19 @@ LogicalResult retypeFloat4AsInteger(ModuleOp module) {
   WalkResult result = module.walk([&](Operation *op) {
     bool touchesFloat4 = llvm::any_of(op->getOperandTypes(), isFloat4) ||
                          llvm::any_of(op->getResultTypes(), isFloat4);
-    if (touchesFloat4 &&
+    // A vector load of 4-bit codes that are only bitcast (ct-attention-to-gpu
+    // reads fp4 caches as words) reads the same bits from the i4 buffer.
+    bool loadsCodes =
+        isa<vector::LoadOp>(op) &&
+        llvm::all_of(op->getUsers(), llvm::IsaPred<vector::BitCastOp>);
+    if (touchesFloat4 && !loadsCodes &&
         !isa<memref::MemRefDialect, func::FuncDialect, scf::SCFDialect,
              cf::ControlFlowDialect, bufferization::BufferizationDialect>(
             op->getDialect())) {
       op->emitOpError("accesses a f4E2M1FN buffer, which "
                       "ct-pack-sub-byte-memrefs cannot pack (only memref "
-                      "loads and stores may read or write its elements)");
+                      "loads and stores, and vector loads whose codes are "
+                      "only bitcast, may read or write its elements)");
       return WalkResult::interrupt();
     }
     // Loads and stores are recognized by their values: the walk may have
@@ -106,6 +114,11 @@ LogicalResult retypeFloat4AsInteger(ModuleOp module) {
                                            builder.getIntegerType(4),
                                            store.getValueToStore());
       store.getValueMutable().assign(bits);
+    } else if (auto load = dyn_cast<vector::LoadOp>(op);
+               load && loadsCodes &&
+               isa<Float4E2M1FNType>(load.getVectorType().getElementType())) {
+      load.getResult().setType(
+          load.getVectorType().clone(builder.getIntegerType(4)));
     }
     for (Value value : op->getResults())
       value.setType(withIntegerStorage(value.getType()));
@@ -408,36 +421,66 @@ struct EraseUnusedMetadata
   }
 };
 
-/// A vector load of whole bytes of a 1-D 4-bit buffer that states its
-/// alignment (ct-attention-to-gpu's loads of packed cache codes) as a load of
-/// those bytes with that alignment: upstream's pattern drops the alignment,
-/// which makes LLVM load byte by byte.
-struct AlignedVectorLoad : public OpConversionPattern<vector::LoadOp> {
-  AlignedVectorLoad(const TypeConverter &typeConverter, MLIRContext *ctx)
-      : OpConversionPattern(typeConverter, ctx, /*benefit=*/2) {}
+/// The byte holding element `indices` of a 4-bit buffer of `type` with an
+/// identity layout (static unless 1-D), in the emulation's flat i8 buffer;
+/// null for other layouts.
+Value getByteIndex(OpBuilder &b, Location loc, MemRefType type,
+                   ValueRange indices) {
+  if (!type.getLayout().isIdentity() ||
+      (type.getRank() != 1 && !type.hasStaticShape()))
+    return nullptr;
+  Value linear = indices.back();
+  int64_t stride = 1;
+  for (int64_t dim = type.getRank() - 2; dim >= 0; --dim) {
+    stride *= type.getDimSize(dim + 1);
+    linear = arith::AddIOp::create(
+        b, loc, linear,
+        arith::MulIOp::create(b, loc, indices[dim],
+                              arith::ConstantIndexOp::create(b, loc, stride)));
+  }
+  return arith::DivUIOp::create(b, loc, linear,
+                                arith::ConstantIndexOp::create(b, loc, 2));
+}
+
+/// A vector load or store of whole bytes of a 4-bit buffer that states its
+/// alignment (ct-attention-to-gpu's loads of packed cache codes,
+/// ct-gpu-vectorize-parallel-loops' codes) as an access to those bytes with
+/// that alignment: upstream's patterns drop the alignment, which makes LLVM
+/// access byte by byte, and a store would stay a read-modify-write.
+template <typename OpTy>
+struct AlignedVectorAccess : public OpConversionPattern<OpTy> {
+  AlignedVectorAccess(const TypeConverter &typeConverter, MLIRContext *ctx)
+      : OpConversionPattern<OpTy>(typeConverter, ctx, /*benefit=*/2) {}
 
   LogicalResult
-  matchAndRewrite(vector::LoadOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     MemRefType type = op.getMemRefType();
     VectorType vectorType = op.getVectorType();
-    if (!isSubByteMemRef(type) || type.getRank() != 1 ||
-        !type.getLayout().isIdentity() || !op.getAlignment() ||
+    if (!isSubByteMemRef(type) || !op.getAlignment() ||
         vectorType.getRank() != 1 || vectorType.getNumElements() % 2 != 0)
-      return rewriter.notifyMatchFailure(op, "not an aligned 1-D load");
+      return rewriter.notifyMatchFailure(op, "not an aligned 1-D vector");
     Location loc = op.getLoc();
-    // The first element starts a byte, as upstream's pattern also assumes
-    // for loads of an even number of elements.
-    Value byte = arith::DivUIOp::create(
-        rewriter, loc, adaptor.getIndices().front(),
-        arith::ConstantIndexOp::create(rewriter, loc, 2));
-    Value bytes = vector::LoadOp::create(
-        rewriter, loc,
-        VectorType::get({vectorType.getNumElements() / 2},
-                        rewriter.getIntegerType(kStorageBits)),
-        adaptor.getBase(), ValueRange{byte}, op.getNontemporal(),
-        llvm::MaybeAlign(*op.getAlignment()));
-    rewriter.replaceOpWithNewOp<vector::BitCastOp>(op, vectorType, bytes);
+    // The first element starts a byte, as upstream's patterns also assume
+    // for accesses of an even number of elements.
+    Value byte = getByteIndex(rewriter, loc, type, adaptor.getIndices());
+    if (!byte)
+      return rewriter.notifyMatchFailure(op, "not an identity layout");
+    auto bytesType = VectorType::get({vectorType.getNumElements() / 2},
+                                     rewriter.getIntegerType(kStorageBits));
+    llvm::MaybeAlign alignment(*op.getAlignment());
+    if constexpr (std::is_same_v<OpTy, vector::LoadOp>) {
+      Value bytes = vector::LoadOp::create(
+          rewriter, loc, bytesType, adaptor.getBase(), ValueRange{byte},
+          op.getNontemporal(), alignment);
+      rewriter.replaceOpWithNewOp<vector::BitCastOp>(op, vectorType, bytes);
+    } else {
+      Value bytes = vector::BitCastOp::create(rewriter, loc, bytesType,
+                                              adaptor.getValueToStore());
+      rewriter.replaceOpWithNewOp<vector::StoreOp>(
+          op, bytes, adaptor.getBase(), ValueRange{byte}, op.getNontemporal(),
+          alignment);
+    }
     return success();
   }
 };
@@ -475,7 +518,8 @@ LogicalResult emulateNarrowTypes(ModuleOp module) {
   vector::populateVectorNarrowTypeEmulationPatterns(typeConverter, patterns);
   scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
                                                        target);
-  patterns.add<EraseUnusedMetadata, AlignedVectorLoad>(typeConverter, ctx);
+  patterns.add<EraseUnusedMetadata, AlignedVectorAccess<vector::LoadOp>,
+               AlignedVectorAccess<vector::StoreOp>>(typeConverter, ctx);
   return applyPartialConversion(module, target, std::move(patterns));
 }
 

@@ -173,14 +173,16 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // Quantized caches: new rows are quantized once, before the write, with the
 // ops ct.fake_quantize shares its formulas with; the dynamic scale of the
 // write (one per batch and head, the library's `token`) is repeated on the
-// rows it covers and written with them. Attention dequantizes each key tile
-// it reads: static scales of the tile's head, per-row scales of its rows.
-// 4-bit codes are written and gathered element by element (the packed
-// buffers take no subviews), integer ones widened to an i8 tile (a packed i4
-// tile would be written with an atomic read-modify-write per nibble); 8-bit
-// ones by slices.
+// rows it covers and written with them. 4-bit codes are written and
+// gathered element by element (the packed buffers take no subviews), widened
+// to an i8 tile (a packed i4 tile would be written with an atomic
+// read-modify-write per nibble); 8-bit ones by slices. Attention folds f32
+// scales instead of dequantizing: codes convert in the dot products, each
+// key row's scale and zero point (times Σq) apply to its score, the head's
+// static value scale to each probability. The partial last block runs the
+// same ops on dynamic sizes.
 // CHECK-LABEL: func.func @quantized_cache_decode
-// CHECK-SAME:    %[[KC:[a-z0-9]+]]: tensor<1x2x64x16xi4>, %[[VC:[a-z0-9]+]]: tensor<1x2x64x16xf8E4M3FN>, %[[POS:[a-z0-9]+]]: index, %[[KS:[a-z0-9]+]]: tensor<1x2x64x1xf32>, %[[KZ:[a-z0-9]+]]: tensor<1x2x64x1xi8>, %[[VS:[a-z0-9]+]]: tensor<2x1x1xf32>
+// CHECK-SAME:    %[[KC:[a-z0-9]+]]: tensor<1x2x64x16xi4>, %[[VC:[a-z0-9]+]]: tensor<1x2x64x16xi8>, %[[POS:[a-z0-9]+]]: index, %[[KS:[a-z0-9]+]]: tensor<1x2x64x1xf32>, %[[KZ:[a-z0-9]+]]: tensor<1x2x64x1xi8>, %[[VS:[a-z0-9]+]]: tensor<2x1x1xf32>
 // CHECK:         %[[S:.+]], %[[Z:.+]] = ct.calculate_qparams %[[K:.+]] quant<int4, token, asymmetric, dynamic> : (tensor<1x2x1x16xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x1x1xi8>)
 // CHECK:         %[[KQ:.+]] = ct.quantize %[[K]] scale(%[[S]]) zero_point(%[[Z]]) quant<int4, token, asymmetric, dynamic> : {{.+}} -> tensor<1x2x1x16xi4>
 // CHECK:         scf.for
@@ -189,24 +191,53 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // One new row: its scale needs no broadcast (folded away).
 // CHECK:         tensor.insert_slice %[[S]] into %[[KS]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
 // CHECK:         tensor.insert_slice %[[Z]] into %[[KZ]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
-// CHECK:         %[[VQ:.+]] = ct.quantize %{{.+}} scale(%[[VS]]) quant<float8, attn_head> : (tensor<1x2x1x16xf32>, tensor<2x1x1xf32>) -> tensor<1x2x1x16xf8E4M3FN>
+// CHECK:         %[[VQ:.+]] = ct.quantize %{{.+}} scale(%[[VS]]) quant<int8, attn_head> : (tensor<1x2x1x16xf32>, tensor<2x1x1xf32>) -> tensor<1x2x1x16xi8>
 // CHECK:         %[[VW:.+]] = tensor.insert_slice %[[VQ]] into %[[VC]][0, 0, %[[POS]], 0]
 // CHECK:         scf.forall
 // CHECK:           scf.for
 // CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi8>)
 // CHECK:               %[[CODE:.+]] = tensor.extract
 // CHECK:               arith.extsi %[[CODE]] : i4 to i8
+// CHECK:             %[[KTG:.+]] = tensor.expand_shape %[[KT]] {{\[}}[0], [1, 2]] output_shape [64, 1, 16]
+// CHECK:             %[[DOTS:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[KTG]] : tensor<2x1x1x16xf32>, tensor<64x1x16xi8>) outs(%{{.+}} : tensor<2x1x64x1xf32>)
+// CHECK:               arith.sitofp %{{.+}} : i8 to f32
 // CHECK:             %[[KSC:.+]] = tensor.extract_slice %{{.+}}[0, %{{.+}}, %{{.+}}, 0] [1, 1, 64, 1] [1, 1, 1, 1] : tensor<1x2x64x1xf32> to tensor<64x1xf32>
-// CHECK:             ct.dequantize %[[KT]] scale(%[[KSC]]) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi8>, tensor<64x1xf32>, tensor<64x1xi8>) -> tensor<64x16xf32>
-// CHECK:             %[[VT:.+]] = tensor.extract_slice %[[VW]]{{.+}} to tensor<64x16xf8E4M3FN>
-// CHECK:             %[[VSC:.+]] = tensor.extract_slice %[[VS]][%{{.+}}, 0, 0] [1, 1, 1] [1, 1, 1] : tensor<2x1x1xf32> to tensor<1x1x1xf32>
-// CHECK:             ct.dequantize %[[VT]] scale(%[[VSC]]) quant<float8> : (tensor<64x16xf8E4M3FN>, tensor<1x1x1xf32>) -> tensor<64x16xf32>
-// The partial last block dequantizes row by row (static [1, D] tiles).
+// CHECK:             %[[KZP:.+]] = tensor.extract_slice %{{.+}} : tensor<1x2x64x1xi8> to tensor<64x1xi8>
+// CHECK:             %[[QSUM:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<2x1x1xf32>)
+// CHECK:             linalg.generic {{.+}} ins(%[[DOTS]], %[[KSC]], %[[KZP]], %[[QSUM]] : {{.+}}) outs(%{{.+}} : tensor<2x1x64xf32>)
+// CHECK:             %[[VSC:.+]] = tensor.extract %[[VS]][%{{.+}}, %{{.+}}, %{{.+}}] : tensor<2x1x1xf32>
+// CHECK:             linalg.generic {{.+}} outs(%{{.+}} : tensor<2x1x64x1xf32>)
+// CHECK:               arith.mulf %{{.+}}, %[[VSC]] : f32
+// CHECK:             %[[VT:.+]] = tensor.extract_slice %[[VW]]{{.+}} to tensor<64x16xi8>
+// CHECK:             %[[VTG:.+]] = tensor.expand_shape %[[VT]]
+// CHECK:             linalg.generic {{.+}} ins(%{{.+}}, %[[VTG]] : tensor<2x1x64x1xf32>, tensor<64x1x16xi8>) outs(%{{.+}} : tensor<2x1x1x16xf32>)
+// CHECK:               arith.sitofp %{{.+}} : i8 to f32
+// CHECK:             tensor.collapse_shape
+// CHECK:           scf.for
+// CHECK-NOT:         ct.dequantize
+// CHECK:             tensor.collapse_shape
+// CHECK:         return {{.+}} : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
+func.func @quantized_cache_decode(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1x2x64x1xf32>, %kz: tensor<1x2x64x1xi8>, %vs: tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>) {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos quantized(k: %ks zero_point %kz, v: %vs) {scale = 0.25 : f64, causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, v_cache_quant = #ct.quant<int8, attn_head>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, index, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>, tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4 : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xi8>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
+}
+
+// -----
+
+// 16-bit scales dequantize each element in their own precision (as
+// ct.dequantize rounds), which a folded f32 scale would not reproduce: such
+// caches are read through ct.dequantize of each tile, and the partial last
+// block row by row (ct-lower-quant wants static [1, D] tiles).
+// CHECK-LABEL: func.func @quantized_cache_bf16_scales
+// CHECK:         scf.forall
+// CHECK:           scf.for
+// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi8>)
+// CHECK:             ct.dequantize %[[KT]] scale(%{{.+}}) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi8>, tensor<64x1xbf16>, tensor<64x1xi8>) -> tensor<64x16xbf16>
+// CHECK:             ct.dequantize %{{.+}} scale(%{{.+}}) quant<float8> : (tensor<64x16xf8E4M3FN>, tensor<1x1x1xbf16>) -> tensor<64x16xbf16>
 // CHECK:           scf.for
 // CHECK:             scf.for
-// CHECK:               ct.dequantize {{.+}} -> tensor<1x16xf32>
-// CHECK:         return {{.+}} : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
-func.func @quantized_cache_decode(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xf8E4M3FN>, %pos: index, %ks: tensor<1x2x64x1xf32>, %kz: tensor<1x2x64x1xi8>, %vs: tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>) {
-  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos quantized(k: %ks zero_point %kz, v: %vs) {scale = 0.25 : f64, causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, v_cache_quant = #ct.quant<float8, attn_head>} : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, index, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>, tensor<2x1x1xf32>) -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>)
-  return %o#0, %o#1, %o#2, %o#3, %o#4 : tensor<1x4x1x16xf32>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>
+// CHECK:               ct.dequantize {{.+}} -> tensor<1x16xbf16>
+func.func @quantized_cache_bf16_scales(%q: tensor<1x4x1x16xbf16>, %k: tensor<1x2x1x16xbf16>, %v: tensor<1x2x1x16xbf16>, %kc: tensor<1x2x64x16xi4>, %vc: tensor<1x2x64x16xf8E4M3FN>, %pos: index, %ks: tensor<1x2x64x1xbf16>, %kz: tensor<1x2x64x1xi8>, %vs: tensor<2x1x1xbf16>) -> (tensor<1x4x1x16xbf16>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xbf16>, tensor<1x2x64x1xi8>) {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos quantized(k: %ks zero_point %kz, v: %vs) {scale = 0.25 : f64, causal, k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>, v_cache_quant = #ct.quant<float8, attn_head>} : (tensor<1x4x1x16xbf16>, tensor<1x2x1x16xbf16>, tensor<1x2x1x16xbf16>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, index, tensor<1x2x64x1xbf16>, tensor<1x2x64x1xi8>, tensor<2x1x1xbf16>) -> (tensor<1x4x1x16xbf16>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xbf16>, tensor<1x2x64x1xi8>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4 : tensor<1x4x1x16xbf16>, tensor<1x2x64x16xi4>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x1xbf16>, tensor<1x2x64x1xi8>
 }

@@ -19,6 +19,10 @@ void populateLowerHadamardPatterns(mlir::RewritePatternSet &patterns,
                                    int64_t vectorBits = 512,
                                    int64_t maxRegisterChunks = 32);
 
+/// Adds only the ct.rotate pattern: a linalg.matmul per block, for pipelines
+/// that give ct.hadamard a kernel of their own (ct-hadamard-to-gpu).
+void populateLowerRotatePatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace ct
 
 #endif // CT_CONVERSION_LOWERHADAMARD_H

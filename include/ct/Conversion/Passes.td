@@ -63,6 +63,11 @@ def LowerAttention : Pass<"ct-lower-attention", "::mlir::func::FuncOp"> {
     tile. Short queries (decode) split the key range into chunks whose
     partial results are merged (flash-decoding). Scores, probabilities and
     the accumulator are f32; the output is cast back to the query's type.
+    A quantized cache with f32 scales and integer or fp4 codes is read as
+    codes converted in the dot products, its scales and zero points folded
+    into the scores and the probabilities (one multiply per score or
+    probability and scale group); fp8 codes and 16-bit or per-channel scales
+    dequantize each tile with ct.dequantize.
     Full key blocks run in their own loop with static tile shapes, the
     partial last block after it; exp2 is computed inline (a few ulp, exact
     0 for masked scores) instead of by libm calls, so the loops vectorize.
@@ -127,8 +132,8 @@ def PackSubByteMemRefs : Pass<"ct-pack-sub-byte-memrefs", "::mlir::ModuleOp"> {
 
     A subview at a dynamic offset (a KV-cache row written at the position)
     is folded into the loads and stores through it, and copies into or out
-    of it become loops of those; a `vector.load` of whole bytes of a 1-D
-    buffer keeps its alignment.
+    of it become loops of those; a `vector.load` or `vector.store` of whole
+    bytes of an identity-layout buffer keeps its alignment.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
@@ -192,7 +197,8 @@ def LowerHadamard : Pass<"ct-lower-hadamard", "::mlir::func::FuncOp"> {
 //===----------------------------------------------------------------------===//
 
 def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
-  let summary = "Lower ct.hadamard to a warp-shuffle FWHT gpu.launch";
+  let summary = "Lower ct.hadamard to a warp-shuffle FWHT gpu.launch, "
+                "ct.rotate to linalg.matmul";
   let description = [{
     Rewrites every `ct.hadamard` with a power-of-two `size` (up to 8192),
     static shape and f32 compute precision into a `gpu.launch` on the
@@ -209,6 +215,10 @@ def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
     several warps per thread block. 1/sqrt(size) and the signs are one
     multiply per element on load (on store for `inverse`); values are
     converted to f32 once on load and back once on store.
+
+    `ct.rotate` (a dense rotation such as a random R3 matrix) becomes the
+    `linalg.matmul` of ct-lower-hadamard, which ct-lower-to-nvvm maps to a
+    thread per output element.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t",
@@ -218,8 +228,41 @@ def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def QuantToGPU : Pass<"ct-quant-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Lower ct quantization ops like ct-lower-quant, with dynamic "
+                "scales' min/max reductions as warp-shuffle gpu.launch kernels";
+  let description = [{
+    Applies ct-lower-quant's patterns (the same linalg.generic bodies, so the
+    same numerics) but reduces the observed tensor of `ct.calculate_qparams`
+    on the GPU where every kept dimension precedes the reduced ones (token,
+    group, channel and tensor strategies, static shapes, rows of at least 32
+    elements): a `gpu.launch` on the input's buffer (`bufferization.to_buffer`)
+    gives each row a warp whose lanes stride the row with 16-byte vector
+    loads, keep a running NaN-propagating min and max, and combine them with
+    `gpu.shuffle xor` (shfl.sync.bfly); lane 0 writes the row's result. When
+    there are too few rows to fill the GPU (a tensor-wide scale), long rows
+    are split into segments reduced by separate warps, and a second kernel
+    reduces each row's partial results. Min and max are associative, so the
+    scales are bit-identical to the CPU path's.
+
+    Other reductions (block, per-head) stay linalg; ops the patterns cannot
+    lower are left for ct-lower-quant to report.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
@@ -240,9 +283,12 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
       (batch, kv head, key split) processes the g query heads of the GQA
       group together, so that each K/V row is read once per group; the
       lanes of a warp are split into groups that each own one key row,
-      every lane holding a contiguous 16-byte slice (one vector load);
-      scores are reduced with `gpu.shuffle xor`; the online softmax runs in
-      f32 with exp2 and scale·log2(e) folded into the query. The warps'
+      every lane holding a contiguous slice of up to `lane-bytes` bytes and
+      16 elements (bf16: 32 bytes, 8-bit codes: 16, 4-bit codes: 8), so
+      that the per-row work is spread over many bytes; scores are reduced
+      with `gpu.shuffle xor`; the online softmax runs in f32 with exp2 and
+      scale·log2(e) folded into the query, and its rescale of the
+      accumulators is skipped (a branch) while no maximum grows. The warps'
       partial (max, sum, accumulator) are merged in shared memory and
       written per split to a temporary that a second kernel merges. The
       number of splits fills `sm-count` multiprocessors
@@ -252,16 +298,21 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
       the same lane layout and online softmax, tiles above the causal
       diagonal skipped. No tensor-core MMA.
 
-    Quantized caches (decode only): i8, i4 or f8E4M3FN codes with a
-    symmetric scheme and a static scale per tensor or kv head, or dynamic
+    Quantized caches (decode only): i8, i4, f8E4M3FN or f4E2M1FN codes with
+    a symmetric scheme and a static scale per tensor or kv head, or dynamic
     scales stored per row. The new rows are quantized on write with
     ct.calculate_qparams / ct.quantize (as ct-lower-attention does); the
-    kernel loads 8 codes per lane (8 bytes; i4: 4 bytes, the codes stored two
-    per byte by ct-pack-sub-byte-memrefs, unpacked with shifts), converts
-    fp8 with cvt.rn.f16x2.e4m3x2 and int8 with cvt.rn.f32.s16, and
-    multiplies an f32 scale into the score (keys) or the probability
-    (values) instead of into every element; 16-bit scales dequantize each
-    element in their own precision, as ct.dequantize does.
+    kernel loads 16 codes per lane (4-bit codes are stored two per byte by
+    ct-pack-sub-byte-memrefs) and more rows per step than for a 16-bit
+    cache, so that a step reads as many bytes; it converts fp8 with
+    cvt.rn.f16x2.e4m3x2, int8 and int4 with a prmt into the mantissa of
+    2^23 and one subtraction (no I2F), e2m1 as the bits of an f16 worth
+    value·2^-14.
+    Scales are folded instead of multiplying every element: a per-tensor or
+    per-head scale into the query (keys) and the accumulator (values), a
+    row's scale into its score and probability; this differs from
+    ct.dequantize (which rounds code·scale to a 16-bit scale's type) only
+    in rounding.
   }];
   let options = [
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
@@ -272,10 +323,11 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
            "Warps per thread block of the attention kernels">,
     Option<"decodeUnroll", "decode-unroll", "int64_t", /*default=*/"2",
            "Key rows each lane group of a decode warp loads and scores per "
-           "step (one softmax rescale per step)">,
-    Option<"laneBytes", "lane-bytes", "int64_t", /*default=*/"16",
-           "Bytes of a K/V row each lane holds (16: one ld.global.v4), "
-           "at most 8 elements">,
+           "step (one softmax rescale per step) for 16-bit caches; 8-bit "
+           "codes load twice as many, 4-bit codes 4 times">,
+    Option<"laneBytes", "lane-bytes", "int64_t", /*default=*/"32",
+           "Bytes of a K/V row each lane holds at most (16: one "
+           "ld.global.v4), at most 16 elements">,
     Option<"hardwareFP8", "hardware-fp8", "bool", /*default=*/"true",
            "The target converts float8_e4m3fn with cvt.rn.f16x2.e4m3x2 "
            "(sm_89+); without it fp8 caches are not lowered">
@@ -289,6 +341,37 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def GPUVectorizeParallelLoops
+    : Pass<"ct-gpu-vectorize-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Give each iteration of an elementwise host scf.parallel "
+                "several consecutive elements, with vector loads and stores";
+  let description = [{
+    Runs on the loops of bufferized elementwise linalg ops (quantization,
+    fills) before `ct-gpu-tile-parallel-loops` makes each iteration a GPU
+    thread. An outermost `scf.parallel` outside a GPU kernel whose body has
+    no regions and accesses memory only with `memref.load` / `memref.store`
+    gets an innermost dimension of N times fewer iterations, N the number of
+    elements in 16 bytes of its narrowest contiguous buffer (at most 16):
+    each access at the innermost induction variable becomes one
+    `vector.load` / `vector.store` of N elements (16-byte ones become
+    ld.global.v4 / st.global.v4, 4-bit codes are stored as whole bytes
+    instead of atomic nibble updates), accesses that do not depend on it
+    (scales of a row or group) stay scalar and happen once, and the
+    arithmetic is repeated for each element with the same scalar ops.
+
+    Loops are left alone unless the innermost dimension starts at 0 with
+    step 1 and a static trip count that N (halved down to 2) divides, every
+    store writes at the innermost induction variable, and each buffer
+    accessed there has a static shape, an innermost stride of 1 and an
+    offset and outer strides that N divides, so that every vector is
+    aligned to its size (up to 16 bytes) given 16-byte aligned buffers.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
@@ -356,11 +439,17 @@ def GPUSelectInstructions
       library clamps to ±448 before it converts anyway), both round to
       nearest even on normals and subnormals, and the or-ed sign gives a NaN
       the sign the library keeps;
-    - f32 `math.roundeven` becomes the `llvm.roundeven.f32` intrinsic
-      (`cvt.rni.f32.f32`) and f32 `math.absf` becomes `llvm.fabs.f32`
-      (`abs.f32`) instead of libdevice's `__nv_rintf` / `__nv_fabsf`, which
-      need the toolkit's libdevice at compile time and stay unresolved
-      symbols (ptxas: "Unresolved extern function") without it.
+    - f32 `math.roundeven`, `math.absf`, `math.sqrt`, `math.fma` and
+      `math.floor` become the LLVM intrinsics (`cvt.rni.f32.f32`, `abs.f32`,
+      `sqrt.rn.f32`, `fma.rn.f32`, `cvt.rmi.f32.f32`) instead of libdevice's
+      `__nv_rintf`, `__nv_fabsf`, ..., which need the toolkit's libdevice at
+      compile time and stay unresolved symbols (ptxas: "Unresolved extern
+      function") without it;
+    - the rest of a model's layer needs no libdevice either: `math.fpowi`
+      with a constant exponent (RMSNorm's square) becomes multiplies and
+      `math.rsqrt` becomes `1 / sqrt`, both correctly rounded like torch's;
+      `math.exp`, `math.tanh` and `math.erf` (SiLU, GELU) become upstream's
+      f32 polynomial approximations.
 
     The pass also registers what the kernels need on their way to a
     `gpu.binary` (the NVVM target's serialization, the LLVM IR translations

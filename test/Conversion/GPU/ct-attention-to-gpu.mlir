@@ -7,14 +7,17 @@
 
 // Decode with GQA 4:1 over a bf16 cache of 256 rows: the new rows are copied
 // into a slice of each cache (in place after bufferization); then one block
-// per (batch, kv head, split) = 2 × 16 blocks of 4 warps, lanes in groups of
-// 16 holding 8 bf16 (one 16-byte load) of a row, the 4 query heads' slices
-// loaded once and scaled by scale·log2(e) = 0.125 · 1.4427; the key loop
-// loads the next rows while it computes on those of the previous step
-// (starting one step early on zeros, masked by key >= split begin); 4
-// butterflies per score; the warps' partial
-// states merge in shared memory, then a second kernel (one block per query
-// head, a thread per output element) merges the 16 splits.
+// per (batch, kv head, split) = 2 × 8 blocks of 4 warps, lanes in groups of
+// 8 holding 16 bf16 (32 bytes) of a row, the 4 query heads' slices loaded
+// once and scaled by scale·log2(e) = 0.125 · 1.4427; the key loop loads the
+// next rows while it computes on those of the previous step (starting one
+// step early on zeros, masked by key >= split begin) and widens bf16 pairs
+// with a shift and a mask per element, one key (then one value) slice at a
+// time; 3 butterflies per
+// score; the accumulators are rescaled in a branch taken only when a
+// maximum grew; the warps' partial states merge in shared memory, then a
+// second kernel (one block per query head, a thread per output element)
+// merges the 8 splits.
 // CHECK-LABEL: func.func @decode_gqa(
 // CHECK-SAME:      %[[Q:[^:]+]]: tensor<1x8x1x128xbf16>, %[[K:[^:]+]]: tensor<1x2x1x128xbf16>, %[[V:[^:]+]]: tensor<1x2x1x128xbf16>,
 // CHECK-SAME:      %[[KC:[^:]+]]: tensor<1x2x256x128xbf16> {bufferization.writable = true}, %[[VC:[^:]+]]: tensor<1x2x256x128xbf16> {bufferization.writable = true}, %[[POS:[^:]+]]: index)
@@ -22,8 +25,8 @@
 // CHECK-DAG:     %[[C32:.+]] = arith.constant 32 : index
 // CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : index
 // CHECK-DAG:     %[[C8:.+]] = arith.constant 8 : index
-// CHECK-DAG:     %[[QSCALE:.+]] = arith.constant dense<0.180336878> : vector<8xf32>
-// CHECK-DAG:     %[[ZEROS:.+]] = arith.constant dense<0.000000e+00> : vector<8xbf16>
+// CHECK-DAG:     %[[QSCALE:.+]] = arith.constant dense<0.180336878> : vector<16xf32>
+// CHECK-DAG:     %[[ZEROS:.+]] = arith.constant dense<0.000000e+00> : vector<16xbf16>
 // CHECK:         %[[KROWS:.+]] = tensor.extract_slice %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 128] [1, 1, 1, 1]
 // CHECK:         %[[KNEW:.+]] = linalg.copy ins(%[[K]] : tensor<1x2x1x128xbf16>) outs(%[[KROWS]] : tensor<1x2x1x128xbf16>)
 // CHECK:         %[[KC2:.+]] = tensor.insert_slice %[[KNEW]] into %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 128] [1, 1, 1, 1]
@@ -36,21 +39,33 @@
 // CHECK:         bufferization.to_buffer %[[VC2]] read_only
 // CHECK:         %[[OUT:.+]] = memref.alloc() : memref<1x8x1x128xbf16>
 // CHECK:         %[[OUTFLAT:.+]] = memref.collapse_shape %[[OUT]]
-// CHECK:         %[[STATS:.+]] = memref.alloc() : memref<256xf32>
-// CHECK:         %[[ACC:.+]] = memref.alloc() : memref<16384xf32>
-// CHECK:         gpu.launch blocks(%[[BID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C32]], {{.*}}) threads(%[[TID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C128]], {{.*}}) workgroup(%[[SSTATS:.+]] : memref<32xf32, #gpu.address_space<workgroup>>, %[[SACC:.+]] : memref<256xvector<8xf32>, #gpu.address_space<workgroup>>)
-// CHECK:           %[[SPLIT:.+]] = arith.remui %[[BID]], %[[C16]]
-// CHECK:           arith.ceildivui %[[KEYLEN]], %[[C16]]
-// CHECK-COUNT-4:   vector.load %[[QFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<1024xbf16>, vector<8xbf16>
-// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C16]] iter_args({{.*}}%{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]]) -> (f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>)
-// CHECK-COUNT-2:     vector.load %[[KFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<65536xbf16>, vector<8xbf16>
+// CHECK:         %[[STATS:.+]] = memref.alloc() : memref<128xf32>
+// CHECK:         %[[ACC:.+]] = memref.alloc() : memref<8192xf32>
+// CHECK:         gpu.launch blocks(%[[BID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C16]], {{.*}}) threads(%[[TID:[^,]+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C128]], {{.*}}) workgroup(%[[SSTATS:.+]] : memref<32xf32, #gpu.address_space<workgroup>>, %[[SACC:.+]] : memref<128xvector<16xf32>, #gpu.address_space<workgroup>>)
+// CHECK:           %[[SPLIT:.+]] = arith.remui %[[BID]], %[[C8]]
+// CHECK:           arith.ceildivui %[[KEYLEN]], %[[C8]]
+// CHECK-COUNT-4:   vector.load %[[QFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<1024xbf16>, vector<16xbf16>
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C32]] iter_args({{.*}}%{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]], %{{.+}} = %[[ZEROS]]) -> (f32, f32, vector<16xf32>, f32, f32, vector<16xf32>, f32, f32, vector<16xf32>, f32, f32, vector<16xf32>, vector<16xbf16>, vector<16xbf16>, vector<16xbf16>, vector<16xbf16>)
+// CHECK-COUNT-2:     vector.load %[[KFLAT]][%{{.+}}] {alignment = 16 : i64} : memref<65536xbf16>, vector<16xbf16>
 // CHECK:             arith.cmpi sge
-// CHECK-COUNT-4:     arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
-// CHECK-COUNT-8:     gpu.shuffle xor
-// CHECK:             llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"
-// CHECK:             vector.fma
+// CHECK:             %[[KWORDS:.+]] = vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
+// CHECK:             %[[KWORD:.+]] = vector.extract %[[KWORDS]][0] : i32 from vector<8xi32>
+// CHECK:             %[[KLOW:.+]] = arith.shli %[[KWORD]], %c16_i32 : i32
+// CHECK:             %[[KHIGH:.+]] = arith.andi %[[KWORD]], %c-65536_i32 : i32
+// CHECK:             arith.bitcast %[[KLOW]] : i32 to f32
+// CHECK:             arith.bitcast %[[KHIGH]] : i32 to f32
+// CHECK-COUNT-12:    gpu.shuffle xor
+// CHECK:             vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
+// CHECK-COUNT-12:    gpu.shuffle xor
+// CHECK:             %[[GREW:.+]]:8 = scf.if %{{.+}} -> (f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>)
+// CHECK:               llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK:             } else {
+// CHECK-NEXT:          scf.yield %{{.+}} : f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>, f32, vector<16xf32>
+// CHECK:             vector.bitcast %{{.+}} : vector<16xbf16> to vector<8xi32>
+// CHECK:             llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK:             vector.fma %{{.+}}, %{{.+}}, %[[GREW]]#1
 // CHECK:             scf.yield
-// CHECK:           gpu.shuffle xor %{{.+}}, %c16_i32, %c32_i32
+// CHECK:           gpu.shuffle xor %{{.+}}, %c8_i32, %c32_i32
 // CHECK:           memref.store %{{.+}}, %[[SACC]]
 // CHECK:           memref.store %{{.+}}, %[[SSTATS]]
 // CHECK:           gpu.barrier
@@ -121,21 +136,21 @@ func.func @decode_hooks(%q: tensor<1x4x1x64xf32>, %k: tensor<1x4x1x64xf32>,
 
 // Causal prefill with a boolean mask, 40 queries of 8 heads on 2 kv heads:
 // one block per (batch, query head, tile of 16 queries) = 8 × 3 blocks; K/V
-// tiles of 64 rows of 8 × 16-byte slices staged in shared memory (zeros
+// tiles of 64 rows of 4 × 32-byte slices staged in shared memory (zeros
 // past the visible keys), a barrier before and after the warps read them;
 // the mask is read per score; the lane groups merge with butterflies and
-// group 0 stores 8 elements per lane.
+// group 0 stores 16 elements per lane.
 // CHECK-LABEL: func.func @prefill_causal_mask(
 // CHECK-DAG:     %[[C24:.+]] = arith.constant 24 : index
 // CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
 // CHECK:         %[[MASK:.+]] = memref.collapse_shape %{{.+}} : memref<1x1x40x40xi1> into memref<1600xi1>
-// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C24]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<512xvector<8xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<512xvector<8xbf16>, #gpu.address_space<workgroup>>)
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C24]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>)
 // CHECK:           arith.maxsi
 // CHECK:           %[[KEYEND:.+]] = arith.minsi
 // CHECK:           scf.for %[[TILE:.+]] = %{{.+}} to %[[KEYEND]] step %[[C64]]
 // CHECK:             scf.for
 // CHECK:               scf.if
-// CHECK:                 vector.load {{.*}} vector<8xbf16>
+// CHECK:                 vector.load {{.*}} vector<16xbf16>
 // CHECK:                 memref.store %{{.+}}, %[[SK]]
 // CHECK:               } else {
 // CHECK:                 memref.store %{{.+}}, %[[SK]]
@@ -143,14 +158,15 @@ func.func @decode_hooks(%q: tensor<1x4x1x64xf32>, %k: tensor<1x4x1x64xf32>,
 // CHECK:             scf.for
 // CHECK:               memref.load %[[SK]]
 // CHECK:               memref.load %[[SV]]
-// CHECK-COUNT-3:       gpu.shuffle xor
+// CHECK-COUNT-2:       gpu.shuffle xor
 // CHECK:               memref.load %[[MASK]]
 // CHECK:               arith.cmpi sgt
 // CHECK:             gpu.barrier
+// CHECK:           gpu.shuffle xor %{{.+}}, %c4_i32
 // CHECK:           gpu.shuffle xor %{{.+}}, %c8_i32
 // CHECK:           gpu.shuffle xor %{{.+}}, %c16_i32
 // CHECK:           scf.if
-// CHECK:             arith.truncf %{{.+}} : vector<8xf32> to vector<8xbf16>
+// CHECK:             arith.truncf %{{.+}} : vector<16xf32> to vector<16xbf16>
 // CHECK:             vector.store
 func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
                                %v: tensor<1x2x40x64xbf16>, %m: tensor<1x1x40x40xi1>)
@@ -166,9 +182,12 @@ func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64x
 // Quantized caches: the new key row is quantized with a dynamic per-row
 // (token) scale that is written next to its codes, the new value row with
 // the static per-head scale; both rows go into the caches by copies into
-// slices. The kernel reads 8 codes per lane: int8 through sitofp, fp8 two
-// at a time through nvvm.convert.f8x2.to.f16x2; the bf16 scales (one per
-// key row, one per value head) dequantize each element in bf16.
+// slices. The kernel reads 16 codes per lane and 4 rows per step (twice a
+// 16-bit cache's, the same bytes): int8 as the low byte of 2^23
+// (a prmt of the code xor 128) minus 2^23 + 128, fp8 two at a time through
+// nvvm.convert.f8x2.to.f16x2. The bf16 scales are folded, not multiplied
+// into every element: a key row's scale multiplies its score, the value
+// head's scale the accumulators after the loop.
 // CHECK-LABEL: func.func @decode_quantized(
 // CHECK-SAME:      %[[K:[^:]+]]: tensor<1x2x1x128xbf16>, %[[V:[^:]+]]: tensor<1x2x1x128xbf16>, %[[KC:[^:]+]]: tensor<1x2x512x128xi8>, %[[VC:[^:]+]]: tensor<1x2x512x128xf8E4M3FN>, %[[POS:[^:]+]]: index, %[[KS:[^:]+]]: tensor<1x2x512x1xbf16>, %[[VS:[^:]+]]: tensor<2x1x1xbf16>)
 // CHECK:         %[[S:.+]] = ct.calculate_qparams %[[K]] quant<int8, token, dynamic> : (tensor<1x2x1x128xbf16>) -> tensor<1x2x1x1xbf16>
@@ -180,13 +199,28 @@ func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64x
 // CHECK:         %[[VQ:.+]] = ct.quantize %[[V]] scale(%[[VS]]) quant<float8, attn_head> : (tensor<1x2x1x128xbf16>, tensor<2x1x1xbf16>) -> tensor<1x2x1x128xf8E4M3FN>
 // CHECK:         %[[VC2:.+]] = tensor.insert_slice %{{.+}} into %[[VC]][0, 0, %[[POS]], 0]
 // CHECK:         gpu.launch
-// CHECK:           scf.for
-// CHECK:             vector.load %{{.+}} : memref<131072xi8>, vector<8xi8>
-// CHECK:             vector.load %{{.+}} : memref<131072xf8E4M3FN>, vector<8xf8E4M3FN>
-// CHECK:             arith.sitofp %{{.+}} : vector<8xi8> to vector<8xf32>
-// CHECK:             memref.load %{{.+}} : memref<1024xbf16>
-// CHECK:             arith.truncf %{{.+}} : vector<8xf32> to vector<8xbf16>
-// CHECK-COUNT-4:     nvvm.convert.f8x2.to.f16x2 %{{.+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// CHECK:           %[[VSCALE16:.+]] = memref.load %{{.+}} : memref<2xbf16>
+// CHECK:           %[[VSCALE:.+]] = arith.extf %[[VSCALE16]] : bf16 to f32
+// CHECK:           %[[ACC:.+]]:20 = scf.for
+// CHECK:             vector.load %{{.+}} : memref<131072xi8>, vector<16xi8>
+// CHECK:             vector.load %{{.+}} : memref<131072xf8E4M3FN>, vector<16xf8E4M3FN>
+// CHECK:             %[[KSCALE16:.+]] = memref.load %{{.+}} : memref<1024xbf16>
+// CHECK:             %[[KSCALE:.+]] = arith.extf %[[KSCALE16]] : bf16 to f32
+// CHECK:             %[[WORDS:.+]] = vector.bitcast %{{.+}} : vector<16xi8> to vector<4xi32>
+// CHECK:             %[[WORD:.+]] = vector.extract %[[WORDS]][0] : i32 from vector<4xi32>
+// CHECK:             %[[BIASED:.+]] = arith.xori %[[WORD]], %c-2139062144_i32 : i32
+// CHECK:             %[[BITS:.+]] = nvvm.prmt <default> %c30016_i32, %[[BIASED]], %c1258291200_i32 : i32
+// CHECK:             %[[X:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:             arith.subf %[[X]], %cst : f32
+// CHECK-NOT:         arith.sitofp
+// CHECK-NOT:         arith.truncf
+// CHECK:             gpu.shuffle xor
+// CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
+// CHECK:             scf.if
+// CHECK-COUNT-8:     nvvm.convert.f8x2.to.f16x2 %{{.+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// CHECK:             scf.yield
+// CHECK:           %[[VS0:.+]] = vector.broadcast %[[VSCALE]] : f32 to vector<16xf32>
+// CHECK:           arith.mulf %[[ACC]]#2, %[[VS0]] : vector<16xf32>
 // CHECK:         gpu.launch
 // CHECK:         return %{{.+}}, %[[KC2]], %[[VC2]], %[[KS2]]
 func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
@@ -212,17 +246,18 @@ func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf1
 
 // -----
 
-// f32 scales are folded: the static per-tensor fp8 key scale multiplies the
-// score, the per-row int8 value scale the probability; no element is
-// dequantized.
+// f32 scales are folded too: the static per-tensor fp8 key scale multiplies
+// the query slices once, the per-row int8 value scale the probability; no
+// element is dequantized.
 // CHECK-LABEL: func.func @decode_quantized_f32_scales(
 // CHECK:         gpu.launch
 // CHECK:           %[[KSCALE:.+]] = memref.load %{{.+}}[%{{.+}}] : memref<1xf32>
+// CHECK:           %[[KSCALES:.+]] = vector.broadcast %[[KSCALE]] : f32 to vector<16xf32>
+// CHECK:           arith.mulf %{{.+}}, %[[KSCALES]] : vector<16xf32>
 // CHECK:           scf.for
 // CHECK-NOT:         arith.truncf
 // CHECK:             %[[VSCALE:.+]] = memref.load %{{.+}} : memref<600xf32>
 // CHECK:             gpu.shuffle xor
-// CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
 // CHECK:             arith.mulf %{{.+}}, %[[VSCALE]] : f32
 // CHECK:             scf.yield
 func.func @decode_quantized_f32_scales(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
@@ -250,11 +285,13 @@ func.func @decode_quantized_f32_scales(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x
 
 // int4 caches (ct-pack-sub-byte-memrefs stores them two codes per byte): the
 // new key row is quantized with a per-row (per-token-head) scale, the value
-// row with the static per-head scale, as for int8. A lane loads its 8 codes
-// as one 4-byte word (a vector<8xi4> load the packing makes one of 4 bytes)
-// and unpacks code j, bits [4j, 4j + 4), by shifting it to the top and back
-// with sign extension; the f32 scales are folded into the score and the
-// probability.
+// row with the static per-head scale, as for int8. A lane loads its 16 codes
+// as two 4-byte words (a vector<16xi4> load the packing makes one of 8
+// bytes), 8 rows per step (4 times a 16-bit cache's); the even and odd codes of a word, biased by 8, go into bytes
+// ((w & 0x0F0F0F0F) ^ 0x08080808 and the same of w >> 4), then code j
+// becomes the low byte of 2^23 (a prmt) minus 2^23 + 8; the row's key scale
+// multiplies the score, the head's value scale the accumulators after the
+// loop.
 // CHECK-LABEL: func.func @decode_int4(
 // CHECK:         %[[S:.+]] = ct.calculate_qparams %{{.+}} quant<int4, group = 64, dynamic> : (tensor<1x2x1x64xf32>) -> tensor<1x2x1x1xf32>
 // CHECK:         %[[KQ:.+]] = ct.quantize %{{.+}} scale(%[[S]]) quant<int4, group = 64, dynamic> : (tensor<1x2x1x64xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x64xi4>
@@ -262,22 +299,27 @@ func.func @decode_quantized_f32_scales(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x
 // CHECK:         ct.quantize %{{.+}} quant<int4, attn_head> : (tensor<1x2x1x64xf32>, tensor<2x1x1xf32>) -> tensor<1x2x1x64xi4>
 // CHECK:         gpu.launch
 // CHECK:           %[[VSCALE:.+]] = memref.load %{{.+}} : memref<2xf32>
-// CHECK:           scf.for {{.+}} -> (f32, f32, vector<8xf32>, f32, f32, vector<8xf32>, vector<1xi32>, vector<1xi32>, vector<1xi32>, vector<1xi32>)
-// CHECK:             %[[CODES:.+]] = vector.load %{{.+}} {alignment = 4 : i64} : memref<38400xi4>, vector<8xi4>
-// CHECK:             vector.bitcast %[[CODES]] : vector<8xi4> to vector<1xi32>
-// CHECK:             %[[WORD:.+]] = vector.extract %{{.+}}[0] : i32 from vector<1xi32>
-// CHECK:             %[[HIGH:.+]] = arith.shli %[[WORD]], %c28_i32 : i32
-// CHECK:             arith.shrsi %[[HIGH]], %c28_i32 : i32
-// CHECK-COUNT-6:     arith.shrsi
-// CHECK:             arith.shrsi %[[WORD]], %c28_i32 : i32
-// CHECK:             %[[K:.+]] = arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
+// CHECK:           %[[ACC:.+]]:22 = scf.for {{.+}} -> (f32, f32, vector<16xf32>, f32, f32, vector<16xf32>, vector<2xi32>{{(, vector<2xi32>)+}})
+// CHECK:             %[[CODES:.+]] = vector.load %{{.+}} {alignment = 8 : i64} : memref<38400xi4>, vector<16xi4>
+// CHECK:             vector.bitcast %[[CODES]] : vector<16xi4> to vector<2xi32>
 // CHECK:             %[[KSCALE:.+]] = memref.load %{{.+}} : memref<600xf32>
-// CHECK:             arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
+// CHECK:             %[[WORD:.+]] = vector.extract %{{.+}}[0] : i32 from vector<2xi32>
+// CHECK:             %[[EVENCODES:.+]] = arith.andi %[[WORD]], %c252645135_i32 : i32
+// CHECK:             %[[EVEN:.+]] = arith.xori %[[EVENCODES]], %c134744072_i32 : i32
+// CHECK:             %[[HIGH:.+]] = arith.shrui %[[WORD]], %c4_i32 : i32
+// CHECK:             %[[ODDCODES:.+]] = arith.andi %[[HIGH]], %c252645135_i32 : i32
+// CHECK:             %[[ODD:.+]] = arith.xori %[[ODDCODES]], %c134744072_i32 : i32
+// CHECK:             %[[BITS:.+]] = nvvm.prmt <default> %c30016_i32, %[[EVEN]], %c1258291200_i32 : i32
+// CHECK:             %[[X:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:             arith.subf %[[X]], %cst : f32
+// CHECK:             nvvm.prmt <default> %c30016_i32, %[[ODD]], %c1258291200_i32 : i32
+// CHECK-NOT:         arith.sitofp
 // CHECK-NOT:         arith.truncf
 // CHECK:             gpu.shuffle xor
 // CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
-// CHECK:             arith.mulf %{{.+}}, %[[VSCALE]] : f32
 // CHECK:             scf.yield
+// CHECK:           %[[VS0:.+]] = vector.broadcast %[[VSCALE]] : f32 to vector<16xf32>
+// CHECK:           arith.mulf %[[ACC]]#2, %[[VS0]] : vector<16xf32>
 func.func @decode_int4(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
     %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xi4>,
     %vc: tensor<1x2x300x64xi4>, %pos: index,
@@ -297,6 +339,69 @@ func.func @decode_int4(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
   return %o#0, %o#1, %o#2, %o#3
       : tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi4>,
         tensor<1x2x300x1xf32>
+}
+
+// -----
+
+// fp4 (e2m1) caches, stored packed like int4: a lane loads its 16 codes as
+// two words; per word, the f16 high bytes (sign in bit 7, the e2m1 bits in
+// bits 1..3) of the even codes and of the odd codes are built with masks and
+// shifts, then one prmt per pair of codes places them in an f16x2 (bytes 0
+// and 2 cleared), worth value·2^-14. The 2^14 is folded into the query
+// (keys) and, with the value head's scale, into the accumulators.
+// CHECK-LABEL: func.func @decode_fp4(
+// CHECK:         %[[S:.+]] = ct.calculate_qparams %{{.+}} quant<float4, group = 64, dynamic> : (tensor<1x2x1x64xf32>) -> tensor<1x2x1x1xf32>
+// CHECK:         %[[KQ:.+]] = ct.quantize %{{.+}} scale(%[[S]]) quant<float4, group = 64, dynamic> : (tensor<1x2x1x64xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x1x64xf4E2M1FN>
+// CHECK:         linalg.copy ins(%[[KQ]] : tensor<1x2x1x64xf4E2M1FN>)
+// CHECK:         gpu.launch
+// CHECK:           %[[VSCALE:.+]] = memref.load %{{.+}} : memref<2xf32>
+// CHECK:           %[[VFACTOR:.+]] = arith.mulf %[[VSCALE]], %{{.+}} : f32
+// CHECK:           %[[Q:.+]] = arith.mulf %{{.+}}, %cst_{{[0-9]+}} : vector<16xf32>
+// CHECK:           arith.mulf %[[Q]], %cst_{{[0-9]+}} : vector<16xf32>
+// CHECK:           %[[ACC:.+]]:22 = scf.for {{.+}} -> (f32, f32, vector<16xf32>, f32, f32, vector<16xf32>, vector<2xi32>{{(, vector<2xi32>)+}})
+// CHECK:             %[[CODES:.+]] = vector.load %{{.+}} {alignment = 8 : i64} : memref<38400xf4E2M1FN>, vector<16xf4E2M1FN>
+// CHECK:             vector.bitcast %[[CODES]] : vector<16xf4E2M1FN> to vector<2xi32>
+// CHECK:             %[[KSCALE:.+]] = memref.load %{{.+}} : memref<600xf32>
+// CHECK:             %[[WORD:.+]] = vector.extract %{{.+}}[0] : i32 from vector<2xi32>
+// CHECK:             %[[EM:.+]] = arith.andi %[[WORD]], %c117901063_i32 : i32
+// CHECK:             %[[EMS:.+]] = arith.shli %[[EM]], %c1_i32 : i32
+// CHECK:             %[[ES:.+]] = arith.andi %[[WORD]], %c134744072_i32 : i32
+// CHECK:             %[[ESS:.+]] = arith.shli %[[ES]], %c4_i32 : i32
+// CHECK:             %[[EVEN:.+]] = arith.ori %[[EMS]], %[[ESS]] : i32
+// CHECK:             %[[OM:.+]] = arith.andi %[[WORD]], %c1886417008_i32 : i32
+// CHECK:             %[[OMS:.+]] = arith.shrui %[[OM]], %c3_i32 : i32
+// CHECK:             %[[OS:.+]] = arith.andi %[[WORD]], %c-2139062144_i32 : i32
+// CHECK:             %[[ODD:.+]] = arith.ori %[[OMS]], %[[OS]] : i32
+// CHECK:             %[[PAIR:.+]] = nvvm.prmt <default> %c17408_i32, %[[EVEN]], %[[ODD]] : i32
+// CHECK:             %[[HIGH:.+]] = arith.andi %[[PAIR]], %c-16711936_i32 : i32
+// CHECK:             %[[SPLAT:.+]] = vector.broadcast %[[HIGH]] : i32 to vector<1xi32>
+// CHECK:             vector.bitcast %[[SPLAT]] : vector<1xi32> to vector<2xf16>
+// CHECK-COUNT-3:     nvvm.prmt
+// CHECK:             arith.extf %{{.+}} : vector<16xf16> to vector<16xf32>
+// CHECK:             gpu.shuffle xor
+// CHECK:             arith.mulf %{{.+}}, %[[KSCALE]] : f32
+// CHECK:             scf.yield
+// CHECK:           %[[VF:.+]] = vector.broadcast %[[VFACTOR]] : f32 to vector<16xf32>
+// CHECK:           arith.mulf %[[ACC]]#2, %[[VF]] : vector<16xf32>
+func.func @decode_fp4(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xf4E2M1FN>,
+    %vc: tensor<1x2x300x64xf4E2M1FN>, %pos: index,
+    %ks: tensor<1x2x300x1xf32>, %vs: tensor<2x1x1xf32>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf4E2M1FN>,
+        tensor<1x2x300x64xf4E2M1FN>, tensor<1x2x300x1xf32>) {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<float4, group = 64, dynamic>,
+       v_cache_quant = #ct.quant<float4, attn_head>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xf4E2M1FN>, tensor<1x2x300x64xf4E2M1FN>, index,
+         tensor<1x2x300x1xf32>, tensor<2x1x1xf32>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xf4E2M1FN>,
+          tensor<1x2x300x64xf4E2M1FN>, tensor<1x2x300x1xf32>)
+  return %o#0, %o#1, %o#2, %o#3
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xf4E2M1FN>,
+        tensor<1x2x300x64xf4E2M1FN>, tensor<1x2x300x1xf32>
 }
 
 // -----
@@ -339,18 +444,18 @@ func.func @asymmetric_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 
 // -----
 
-func.func @fp4_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
-    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xf4E2M1FN>, %vc: tensor<1x2x64x16xi8>,
+func.func @fp6_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xf6E2M3FN>, %vc: tensor<1x2x64x16xi8>,
     %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
-  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8, i4 or f8E4M3FN cache codes, got f4E2M1FN}}
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8, i4, f8E4M3FN or f4E2M1FN cache codes, got f6E2M3FN}}
   %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
       quantized(k: %ks, v: %vs)
-      {scale = 0.25 : f64, k_cache_quant = #ct.quant<float4, tensor>,
+      {scale = 0.25 : f64, k_cache_quant = #ct.quant<float6, tensor>,
        v_cache_quant = #ct.quant<int8, tensor>}
       : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
-         tensor<1x2x64x16xf4E2M1FN>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
+         tensor<1x2x64x16xf6E2M3FN>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
          tensor<1xf32>)
-      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xf4E2M1FN>, tensor<1x2x64x16xi8>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xf6E2M3FN>, tensor<1x2x64x16xi8>)
   return %o#0 : tensor<1x4x1x16xf32>
 }
 

@@ -81,4 +81,56 @@ gpu.module @kernels {
     memref.store %encoded, %out[%c0] : memref<1xi32>
     gpu.return
   }
+  // sqrt.rn, fma.rn and cvt.rmi through the LLVM intrinsics, not libdevice.
+  // CHECK-LABEL: gpu.func @sqrt_fma_floor(
+  // CHECK-SAME:      %[[X:.+]]: f32, %[[Y:.+]]: f32
+  // CHECK:         %[[S:.+]] = llvm.call_intrinsic "llvm.sqrt.f32"(%[[X]]) : (f32) -> f32
+  // CHECK:         %[[F:.+]] = llvm.call_intrinsic "llvm.fma.f32"(%[[X]], %[[Y]], %[[S]]) : (f32, f32, f32) -> f32
+  // CHECK:         llvm.call_intrinsic "llvm.floor.f32"(%[[F]]) : (f32) -> f32
+  gpu.func @sqrt_fma_floor(%x: f32, %y: f32, %out: memref<1xf32>) kernel {
+    %c0 = arith.constant 0 : index
+    %s = math.sqrt %x : f32
+    %f = math.fma %x, %y, %s : f32
+    %r = math.floor %f : f32
+    memref.store %r, %out[%c0] : memref<1xf32>
+    gpu.return
+  }
+
+  // RMSNorm: x^2 is one multiply, rsqrt a correctly rounded 1 / sqrt.
+  // CHECK-LABEL: gpu.func @rms_norm_steps(
+  // CHECK-SAME:      %[[X:.+]]: f32
+  // CHECK-DAG:     %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+  // CHECK:         %[[SQ:.+]] = arith.mulf %[[X]], %[[X]] : f32
+  // CHECK:         %[[S:.+]] = llvm.call_intrinsic "llvm.sqrt.f32"(%[[SQ]]) : (f32) -> f32
+  // CHECK:         arith.divf %[[ONE]], %[[S]] : f32
+  // CHECK-NOT:     math.
+  gpu.func @rms_norm_steps(%x: f32, %out: memref<1xf32>) kernel {
+    %c0 = arith.constant 0 : index
+    %c2 = arith.constant 2 : i64
+    %sq = math.fpowi %x, %c2 : f32, i64
+    %r = math.rsqrt %sq : f32
+    memref.store %r, %out[%c0] : memref<1xf32>
+    gpu.return
+  }
+
+  // SiLU's exp, GELU's tanh and erf: upstream's f32 polynomials, their floor
+  // and fmas as intrinsics.
+  // CHECK-LABEL: gpu.func @activations(
+  // CHECK-NOT:     math.exp
+  // CHECK:         llvm.call_intrinsic "llvm.floor.f32"
+  // CHECK:         llvm.call_intrinsic "llvm.fma.f32"
+  // CHECK-NOT:     math.
+  // CHECK:         gpu.return
+  gpu.func @activations(%x: f32, %out: memref<3xf32>) kernel {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %e = math.exp %x : f32
+    %t = math.tanh %x : f32
+    %r = math.erf %x : f32
+    memref.store %e, %out[%c0] : memref<3xf32>
+    memref.store %t, %out[%c1] : memref<3xf32>
+    memref.store %r, %out[%c2] : memref<3xf32>
+    gpu.return
+  }
 }

@@ -126,3 +126,24 @@ func.func @f64_precision(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
   %r = ct.hadamard %x size(16) precision(f64) : tensor<2x16xf32>
   return %r : tensor<2x16xf32>
 }
+
+// -----
+
+// A dense rotation (a random R3 matrix) is the CPU pipeline's matmul over
+// rows of the matrix's size; ct-lower-to-nvvm maps it to a thread per output.
+// CHECK-LABEL: func.func @dense_rotation(
+// CHECK:         %[[R:.+]] = tensor.expand_shape %{{.+}} output_shape [8, 128] : tensor<1024xf32> into tensor<8x128xf32>
+// CHECK:         linalg.matmul ins(%[[R]], %{{.+}} : tensor<8x128xf32>, tensor<128x128xf32>)
+// CHECK-NOT:     gpu.launch
+func.func @dense_rotation(%x: tensor<2x4x128xf32>, %m: tensor<128x128xf32>) -> tensor<2x4x128xf32> {
+  %r = ct.rotate %x by %m : tensor<2x4x128xf32>, tensor<128x128xf32>
+  return %r : tensor<2x4x128xf32>
+}
+
+// -----
+
+func.func @inverse_of_runtime_rotation(%x: tensor<2x4x128xf32>, %m: tensor<128x128xf32>) -> tensor<2x4x128xf32> {
+  // expected-error @below {{inverse needs a constant matrix, inverted at compile time}}
+  %r = ct.rotate %x by %m inverse : tensor<2x4x128xf32>, tensor<128x128xf32>
+  return %r : tensor<2x4x128xf32>
+}

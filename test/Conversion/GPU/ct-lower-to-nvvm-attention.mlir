@@ -5,14 +5,15 @@
 // gpu-module-to-binary embeds it (format=isa needs no CUDA toolkit), after
 // the host code that launches them.
 
-// Kernels call no libdevice function (exp2 is ex2.approx.f32).
+// Kernels call no libdevice function (exp2 is ex2.approx.ftz.f32).
 // NO-LIBDEVICE-NOT: __nv_
 
 // Decode over writable bf16 caches: the new rows are copied in place by two
 // small kernels (no whole-cache copy, no host copy), then the split kernel
 // and the merge kernel run; their partials live in managed memory.
-// Split kernel: 128 threads, 16-byte K/V loads (ld.global.v4.b32), 4 query
-// heads × 2 rows × 4 butterflies per step, ex2.approx for the softmax, one
+// Split kernel: 128 threads, 32 bytes of a K/V row per lane (two
+// ld.global.v4.b32), 4 query heads × 2 rows × 3 butterflies per step,
+// ex2.approx.ftz for the softmax, one
 // barrier after the warps' states are stored in shared memory. Merge kernel:
 // one thread per output element, normalized and rounded to bf16.
 // CHECK-LABEL: llvm.func @decode_gqa(
@@ -29,12 +30,12 @@
 // CHECK-SAME:    ld.global.v4.b32
 // CHECK-SAME:    ld.global.v4.b32
 // CHECK-COUNT-32: shfl.sync.bfly.b32
-// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    ex2.approx.ftz.f32
 // CHECK-SAME:    fma.rn.f32
 // CHECK-SAME:    st.shared.v4.b32
 // CHECK-SAME:    bar.sync
 // CHECK-LABEL: gpu.binary @decode_gqa_kernel_2
-// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    ex2.approx.ftz.f32
 // CHECK-SAME:    div.rn.f32
 // CHECK-SAME:    cvt.rn.bf16.f32
 // CHECK-SAME:    st.global.b16
@@ -54,16 +55,18 @@ func.func @decode_gqa(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
 // -----
 
 // Decode over quantized caches: int8 keys with per-row scales, fp8 values
-// with a per-head scale. A lane holds 8 codes (one 8-byte load); int8
-// codes convert with cvt.rn.f32.s16, fp8 codes two at a time with the
-// hardware cvt.rn.f16x2.e4m3x2 (sm_89+), then to f32.
-// CHECK-LABEL: gpu.binary @decode_quantized_kernel_8
-// CHECK-SAME:    ld.global.v2.b32
-// CHECK-SAME:    cvt.rn.f32.s16
+// with a per-head scale. A lane holds 16 codes (one 16-byte load); int8
+// codes become the low byte of 2^23 with prmt.b32 (no cvt from an integer),
+// fp8 codes convert two at a time with the hardware cvt.rn.f16x2.e4m3x2
+// (sm_89+), then to f32 (cvt.f32.f16); LLVM places the value conversions
+// and accumulation at the top of the rotated loop.
+// CHECK:         gpu.binary @decode_quantized_kernel_{{[0-9]+}} {{.*}}.maxntid 128, 1, 1
 // CHECK-SAME:    cvt.rn.f16x2.e4m3x2
 // CHECK-SAME:    cvt.f32.f16
+// CHECK-SAME:    ex2.approx.ftz.f32
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-SAME:    prmt.b32
 // CHECK-SAME:    shfl.sync.bfly.b32
-// CHECK-SAME:    ex2.approx.f32
 func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
     %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x512x128xi8>,
     %vc: tensor<1x2x512x128xf8E4M3FN>, %pos: index,
@@ -100,7 +103,7 @@ func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf1
 // CHECK-SAME:    bar.sync
 // CHECK-SAME:    ld.shared.v4.b32
 // CHECK-SAME:    shfl.sync.bfly.b32
-// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    ex2.approx.ftz.f32
 // CHECK-SAME:    bar.sync
 // CHECK-SAME:    st.global.v4.b32
 func.func @prefill_causal(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
@@ -116,19 +119,16 @@ func.func @prefill_causal(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>
 // Decode over int4 caches with per-token-head scales (one bf16 scale per
 // row). The new rows are quantized into a temporary and copied into the
 // caches by kernels whose nibble stores are atomic and/or of their 32-bit
-// words (threads share bytes); the split kernel loads a lane's 8 codes with
-// one 4-byte load and unpacks them with bfe.s32 (sign-extending bit-field
-// extracts) before the conversion to f32.
-// CHECK-LABEL: gpu.binary @decode_int4_kernel_7
-// CHECK-SAME:    atom.global.and.b32
+// words (threads share bytes); the split kernel loads a lane's 16 codes
+// with one 8-byte load and makes each the low byte of 2^23 with prmt.b32
+// (no cvt from an integer).
+// CHECK:         gpu.binary @decode_int4_kernel_{{[0-9]+}} {{.*}}atom.global.and.b32
 // CHECK-SAME:    atom.global.or.b32
-// CHECK-LABEL: gpu.binary @decode_int4_kernel_13
-// CHECK-SAME:    .maxntid 128, 1, 1
-// CHECK-SAME:    ld.global.b32
-// CHECK-SAME:    bfe.s32
-// CHECK-SAME:    cvt.rn.f32.s32
+// CHECK:         gpu.binary @decode_int4_kernel_{{[0-9]+}} {{.*}}.maxntid 128, 1, 1
+// CHECK-SAME:    ld.global.v2.b32
+// CHECK-SAME:    prmt.b32
 // CHECK-SAME:    shfl.sync.bfly.b32
-// CHECK-SAME:    ex2.approx.f32
+// CHECK-SAME:    ex2.approx.ftz.f32
 func.func @decode_int4(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
     %v: tensor<1x2x1x128xbf16>,
     %kc: tensor<1x2x512x128xi4> {bufferization.writable = true},

@@ -73,9 +73,12 @@ func.func @fp8_per_head(%k: tensor<1x8x16x128xbf16>, %s: tensor<8x1x1xbf16>)
   return %q : tensor<1x8x16x128xbf16>
 }
 
+// A thread quantizes 16 consecutive elements: four 16-byte loads, the scale
+// loaded once, one 16-byte store of the codes.
 // CHECK-LABEL: gpu.binary @fp8_quantize_per_tensor_kernel
+// CHECK-SAME:    ld.global.v4.b32
 // CHECK-SAME:    cvt.rn.satfinite.e4m3x2.f32
-// CHECK-SAME:    st.global.b8
+// CHECK-SAME:    st.global.v4.b32
 func.func @fp8_quantize_per_tensor(%x: tensor<16x64xf32>, %s: tensor<1xf32>)
     -> tensor<16x64xf8E4M3FN> {
   %q = ct.quantize %x scale(%s) quant<float8>
@@ -88,17 +91,19 @@ func.func @fp8_quantize_per_tensor(%x: tensor<16x64xf32>, %s: tensor<1xf32>)
 // CHECK-SAME:    div.rn.f32
 // CHECK-SAME:    setp.gt.f32
 // CHECK-SAME:    cvt.rni.f32.f32
-// CHECK-SAME:    st.global.b8
+// CHECK-SAME:    st.global.v4.b32
 func.func @int8_per_tensor(%x: tensor<4x64xf32>, %s: tensor<1xf32>) -> tensor<4x64xi8> {
   %q = ct.quantize %x scale(%s) quant<int8>
       : (tensor<4x64xf32>, tensor<1xf32>) -> tensor<4x64xi8>
   return %q : tensor<4x64xi8>
 }
 
+// 16 codes a thread: one 16-byte load, four 16-byte stores.
 // CHECK-LABEL: gpu.binary @int8_per_group_dequantize_kernel
-// CHECK-SAME:    ld.global.s8
+// CHECK-SAME:    ld.global.v4.b32
 // CHECK-SAME:    cvt.rn.f32.s16
 // CHECK-SAME:    mul.rn.f32
+// CHECK-SAME:    st.global.v4.b32
 func.func @int8_per_group_dequantize(%q: tensor<4x256xi8>, %s: tensor<4x2xf32>)
     -> tensor<4x256xf32> {
   %x = ct.dequantize %q scale(%s) quant<int8, group = 128>
@@ -106,11 +111,34 @@ func.func @int8_per_group_dequantize(%q: tensor<4x256xi8>, %s: tensor<4x2xf32>)
   return %x : tensor<4x256xf32>
 }
 
-// Dynamic per-token scales: the reductions take |x| with abs.f32, not
-// libdevice's __nv_fabsf.
-// CHECK-LABEL: .entry token_scales_kernel
-// CHECK:         abs.f32
+// Dynamic per-token scales: a warp per row reduces 16-byte vectors, then
+// 5 butterfly stages each for min and max; the scale kernel takes |x| with
+// abs.f32, not libdevice's __nv_fabsf.
+// CHECK-LABEL: gpu.binary @token_scales_kernel
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-COUNT-10: shfl.sync.bfly.b32
+// CHECK-NOT:     shfl.sync.bfly.b32
+// CHECK-SAME:    st.global.b32
+// CHECK-LABEL: gpu.binary @token_scales_kernel_0
+// CHECK-SAME:    abs.f32
 func.func @token_scales(%x: tensor<1x8x256xf32>) -> tensor<1x8x1xf32> {
   %s = ct.calculate_qparams %x quant<int8, token, dynamic> : (tensor<1x8x256xf32>) -> tensor<1x8x1xf32>
   return %s : tensor<1x8x1xf32>
+}
+
+// Packed int4 codes per group of 128: a thread writes 16 codes as 8 whole
+// bytes (NVPTX splits the 8-byte vector into 16-bit stores), without atomic
+// nibble updates; the dequantize reads them the same way.
+// CHECK-LABEL: gpu.binary @int4_group_kernel
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-NOT:     atom.
+// CHECK-SAME:    st.global.b16
+// CHECK-NOT:     atom.
+// CHECK-LABEL: gpu.binary @int4_group_kernel_{{[0-9]+}}
+// CHECK-NOT:     atom.
+// CHECK-SAME:    st.global.v4.b32
+func.func @int4_group(%x: tensor<2x256xf32>, %s: tensor<2x2xf32>) -> (tensor<2x256xi4>, tensor<2x256xf32>) {
+  %q = ct.quantize %x scale(%s) quant<int4, group = 128> : (tensor<2x256xf32>, tensor<2x2xf32>) -> tensor<2x256xi4>
+  %dq = ct.dequantize %q scale(%s) quant<int4, group = 128> : (tensor<2x256xi4>, tensor<2x2xf32>) -> tensor<2x256xf32>
+  return %q, %dq : tensor<2x256xi4>, tensor<2x256xf32>
 }

@@ -31,6 +31,13 @@
 // int8 per-tensor static KV (asymmetric), float cache.
 // RUN: ct-opt %S/../../E2E/Inputs/llama_decode.mlir --ct-raise-attention --ct-apply-config="config=%S/../../E2E/Inputs/int8-tensor-static.config.json weights=%S/../../E2E/Inputs/int8-tensor-static.safetensors" -o %t.int8.decode.mlir
 // RUN: ct-run --gpu %t.int8.decode.mlir --entry llama_decode --input %S/../../E2E/Inputs/decode.in0.npy --input %S/../../E2E/Inputs/decode.in1.npy --input %S/../../E2E/Inputs/decode.in2.npy --input %S/../../E2E/Inputs/decode.in3.npy --input %S/../../E2E/Inputs/int8-tensor-static.decode.past_k.npy --input %S/../../E2E/Inputs/int8-tensor-static.decode.past_v.npy --compare %S/../../E2E/Inputs/int8-tensor-static.decode.expected0.npy --compare %S/../../E2E/Inputs/int8-tensor-static.decode.expected1.npy --compare %S/../../E2E/Inputs/int8-tensor-static.decode.expected2.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=DECODE
+//
+// Random-hadamard R3 (ct.rotate by the checkpoint's matrix, a matmul kernel)
+// + dynamic int4 per token, float cache.
+// RUN: ct-opt %S/../../E2E/Inputs/llama_prefill.mlir --ct-raise-attention --ct-apply-config="config=%S/../../E2E/Inputs/r3-random-int4-token-dynamic.config.json weights=%S/../../E2E/Inputs/r3-random-int4-token-dynamic.safetensors" -o %t.random.prefill.mlir
+// RUN: ct-run --gpu %t.random.prefill.mlir --entry llama_prefill --input %S/../../E2E/Inputs/prefill.in0.npy --input %S/../../E2E/Inputs/prefill.in1.npy --input %S/../../E2E/Inputs/prefill.in2.npy --input %S/../../E2E/Inputs/prefill.in3.npy --compare %S/../../E2E/Inputs/r3-random-int4-token-dynamic.prefill.expected.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=PREFILL
+// RUN: ct-opt %S/../../E2E/Inputs/llama_decode.mlir --ct-raise-attention --ct-apply-config="config=%S/../../E2E/Inputs/r3-random-int4-token-dynamic.config.json weights=%S/../../E2E/Inputs/r3-random-int4-token-dynamic.safetensors" -o %t.random.decode.mlir
+// RUN: ct-run --gpu %t.random.decode.mlir --entry llama_decode --input %S/../../E2E/Inputs/decode.in0.npy --input %S/../../E2E/Inputs/decode.in1.npy --input %S/../../E2E/Inputs/decode.in2.npy --input %S/../../E2E/Inputs/decode.in3.npy --input %S/../../E2E/Inputs/r3-random-int4-token-dynamic.decode.past_k.npy --input %S/../../E2E/Inputs/r3-random-int4-token-dynamic.decode.past_v.npy --compare %S/../../E2E/Inputs/r3-random-int4-token-dynamic.decode.expected0.npy --compare %S/../../E2E/Inputs/r3-random-int4-token-dynamic.decode.expected1.npy --compare %S/../../E2E/Inputs/r3-random-int4-token-dynamic.decode.expected2.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=DECODE
 
 // PREFILL: result #0: 512 elements, {{.*}}: match
 // DECODE: result #0: 64 elements, {{.*}}: match
