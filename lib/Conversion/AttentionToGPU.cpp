@@ -30,6 +30,7 @@
 //   m' = max(m, s), α = exp2(m − m'), p = exp2(s − m'), l' = α·l + p,
 //   acc' = α·acc + p·v; merging partials weighs each by exp2(m_i − M).
 
+#include "ct/Conversion/GPUKernelBuilding.h"
 #include "ct/Conversion/LowerAttention.h"
 #include "ct/Conversion/Passes.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
@@ -61,7 +62,6 @@ using namespace ct;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 /// Bytes of the widest vector access of one lane (ld.global.v4.b32).
 constexpr int64_t kVectorBytes = 16;
 /// Elements of a K/V row a lane holds at most (see planAttention).
@@ -1269,26 +1269,6 @@ void AttentionKernelBuilder::buildPrefill(Value keyLen,
   }
 }
 
-/// A rank-1 view of an identity-layout buffer.
-Value flatten(OpBuilder &b, Location loc, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  if (type.getRank() == 1)
-    return buffer;
-  return memref::CollapseShapeOp::create(
-      b, loc, buffer,
-      ArrayRef<ReassociationIndices>{
-          llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
-}
-
-/// The buffer of a tensor the kernels only read, as a rank-1 view.
-Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  Value buffer = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-  return flatten(b, loc, buffer);
-}
-
 struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
   AttentionToGPULowering(MLIRContext *ctx, AttentionKernelOptions options)
       : OpRewritePattern(ctx), options(options) {}
@@ -1322,18 +1302,18 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
       keyLen = arith::AddIOp::create(rewriter, loc, op.getPosition(), keyLen);
     }
 
-    buffers.query = readBuffer(rewriter, loc, query);
-    buffers.keys = readBuffer(rewriter, loc, keys);
-    buffers.values = readBuffer(rewriter, loc, values);
+    buffers.query = getReadOnlyRankOneBuffer(rewriter, loc, query);
+    buffers.keys = getReadOnlyRankOneBuffer(rewriter, loc, keys);
+    buffers.values = getReadOnlyRankOneBuffer(rewriter, loc, values);
     if (Value mask = op.getMask())
-      buffers.mask = readBuffer(rewriter, loc, mask);
+      buffers.mask = getReadOnlyRankOneBuffer(rewriter, loc, mask);
     // The output is allocated in the result's shape, so that a returned
     // result becomes the caller's buffer (buffer-results-to-out-params).
     RankedTensorType outType = op.getOutput().getType();
     Value output = memref::AllocOp::create(
         rewriter, loc,
         MemRefType::get(outType.getShape(), outType.getElementType()));
-    buffers.output = flatten(rewriter, loc, output);
+    buffers.output = collapseToRankOne(rewriter, loc, output);
 
     AttentionKernelBuilder builder(rewriter, loc, op, plan);
     if (plan.isDecode()) {
@@ -1399,7 +1379,7 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
           cast<RankedTensorType>(storedScale.getType()).getNumElements() == 1
               ? ScaleKind::Tensor
               : ScaleKind::Head;
-      scale.buffer = readBuffer(rewriter, loc, storedScale);
+      scale.buffer = getReadOnlyRankOneBuffer(rewriter, loc, storedScale);
       return rows;
     }
     // Rows keep their own scales: the write's scale repeated on each row.
@@ -1410,7 +1390,7 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
                               storedScale, pos);
     updatedScales.push_back(updated);
     scale.kind = ScaleKind::Row;
-    scale.buffer = readBuffer(rewriter, loc, updated);
+    scale.buffer = getReadOnlyRankOneBuffer(rewriter, loc, updated);
     return rows;
   }
 

@@ -38,6 +38,7 @@
 // ct-lower-hadamard's linalg.matmul, which the pipeline maps to a thread per
 // output element.
 
+#include "ct/Conversion/GPUKernelBuilding.h"
 #include "ct/Conversion/LowerHadamard.h"
 #include "ct/Conversion/Passes.h"
 #include "ct/Dialect/CT/IR/CTOps.h"
@@ -69,7 +70,6 @@ namespace {
 
 /// Elements per thread: 8 bf16 are one 16-byte vector access.
 constexpr int64_t kElementsPerThread = 8;
-constexpr int64_t kWarpSize = 32;
 /// Largest block: one thread block of 1024 threads with 8 elements each.
 constexpr int64_t kMaxSize = 1024 * kElementsPerThread;
 
@@ -519,17 +519,6 @@ struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
                                rewriter, loc, type, output, /*restrict=*/true,
                                /*writable=*/true));
     return success();
-  }
-
-  static Value collapseToRankOne(PatternRewriter &rewriter, Location loc,
-                                 Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    if (type.getRank() == 1)
-      return buffer;
-    return memref::CollapseShapeOp::create(
-        rewriter, loc, buffer,
-        ArrayRef<ReassociationIndices>{
-            llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
   }
 
   /// A device-accessible buffer of s_i/sqrt(n), or null without signs. The

@@ -7,6 +7,7 @@
 // 16-byte loads and a shfl.sync.bfly butterfly. Min and max are associative
 // (NaN-propagating and -0 < +0 included), so results are the CPU path's.
 
+#include "ct/Conversion/GPUKernelBuilding.h"
 #include "ct/Conversion/LowerQuant.h"
 #include "ct/Conversion/Passes.h"
 
@@ -29,29 +30,15 @@ namespace ct {
 } // namespace ct
 
 using namespace mlir;
+using ct::kWarpSize;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 constexpr int64_t kWarpsPerBlock = 8;
 /// Warps to keep in flight before rows are split into segments (an H100 or
 /// H200 holds 64 per SM on 132 SMs), and the shortest segment worth a warp.
 constexpr int64_t kMinWarps = 4096;
 constexpr int64_t kMinSegment = 1024;
-
-/// `value` as a 1-D buffer of its identity-layout buffer.
-Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  Value buffer = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-      /*read_only=*/true);
-  if (type.getRank() == 1)
-    return buffer;
-  return memref::CollapseShapeOp::create(
-      b, loc, buffer,
-      ArrayRef<ReassociationIndices>{
-          llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))});
-}
 
 /// The 1-D `tensor` in `shape` (as many elements; rank 0 included).
 Value reshapeFlat(OpBuilder &b, Location loc, Value tensor,
@@ -179,7 +166,7 @@ reduceTrailingDims(OpBuilder &b, Location loc, ValueRange inputs,
     width = 1;
 
   SmallVector<Value> buffers = llvm::map_to_vector(
-      inputs, [&](Value input) { return flatBuffer(b, loc, input); });
+      inputs, [&](Value input) { return ct::getReadOnlyRankOneBuffer(b, loc, input); });
   int64_t numSegments = rows * segments;
   auto partialType = MemRefType::get({numSegments}, b.getF32Type());
   Value minOut = memref::AllocOp::create(b, loc, partialType);
