@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// Buffer views shared by the GPU kernel lowerings.
+// Buffer views and vector alignments shared by the GPU kernel lowerings.
 
 #include "ct/Conversion/GPUKernelBuilding.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -25,4 +26,9 @@ Value ct::getReadOnlyRankOneBuffer(OpBuilder &b, Location loc, Value tensor) {
       b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
       /*read_only=*/true);
   return collapseToRankOne(b, loc, buffer);
+}
+
+llvm::Align ct::getVectorAlignment(Type elementType, int64_t elements) {
+  int64_t bytes = elements * elementType.getIntOrFloatBitWidth() / 8;
+  return llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16));
 }

@@ -5,6 +5,7 @@
 // allocations and copies device-capable, and selecting hardware instructions
 // (fp8 conversion, rounding) for the numerics of kernels.
 
+#include "ct/Conversion/GPUKernelBuilding.h"
 #include "ct/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -190,13 +191,12 @@ static void vectorizeLoop(scf::ParallelOp loop, const VectorizationPlan &plan) {
           b, loc, first, arith::ConstantIndexOp::create(b, loc, k)));
     return lanes[tile] = elements;
   };
-  // Vectors are aligned to their size, up to 16 bytes: the caller's buffers
-  // are (cuMemAlloc gives 256), and planVectorization checked the offsets.
+  // Vectors are aligned to their size, up to 16 bytes: planVectorization
+  // checked the offsets.
   auto vectorAccess = [&](Value buffer, ValueRange indices,
                           llvm::MaybeAlign &alignment) {
     Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
-    int64_t bytes = width * elementType.getIntOrFloatBitWidth() / 8;
-    alignment = llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16));
+    alignment = ct::getVectorAlignment(elementType, width);
     SmallVector<Value> viewIndices(indices);
     viewIndices.push_back(zero);
     return std::pair(VectorType::get({width}, elementType), viewIndices);

@@ -162,13 +162,10 @@ private:
   VectorType vectorType(Type elementType) {
     return VectorType::get({plan.elementsPerThread}, elementType);
   }
-  /// Natural alignment of a thread's vector: the caller's buffers are at
-  /// least 16-byte aligned (cuMemAlloc gives 256) and every thread's offset
-  /// is a multiple of its vector.
+  /// Natural alignment of a thread's vector: every thread's offset is a
+  /// multiple of its vector.
   llvm::MaybeAlign vectorAlignment(Type elementType) {
-    int64_t bytes =
-        plan.elementsPerThread * elementType.getIntOrFloatBitWidth() / 8;
-    return llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16));
+    return getVectorAlignment(elementType, plan.elementsPerThread);
   }
 
   Value loadAsF32(Value buffer, Value offset) {

@@ -94,13 +94,11 @@ void buildWarpReduction(OpBuilder &b, Location loc, ValueRange inputs,
         for (Value input : inputs) {
           Type elementType =
               cast<MemRefType>(input.getType()).getElementType();
-          int64_t bytes = width * elementType.getIntOrFloatBitWidth() / 8;
-          // The segments start at multiples of `width` elements of buffers
-          // that are at least 16-byte aligned (cuMemAlloc gives 256).
+          // The segments start at multiples of `width` elements.
           vectors.push_back(vector::LoadOp::create(
               nb, nloc, VectorType::get({width}, elementType), input,
               ValueRange{at}, /*nontemporal=*/false,
-              llvm::Align(std::min<int64_t>(llvm::PowerOf2Ceil(bytes), 16))));
+              ct::getVectorAlignment(elementType, width)));
         }
         Value min = acc[0], max = acc[1];
         for (int64_t i = 0; i < width; ++i) {
@@ -165,8 +163,9 @@ reduceTrailingDims(OpBuilder &b, Location loc, ValueRange inputs,
   if (segmentLength % width != 0)
     width = 1;
 
-  SmallVector<Value> buffers = llvm::map_to_vector(
-      inputs, [&](Value input) { return ct::getReadOnlyRankOneBuffer(b, loc, input); });
+  SmallVector<Value> buffers = llvm::map_to_vector(inputs, [&](Value input) {
+    return ct::getReadOnlyRankOneBuffer(b, loc, input);
+  });
   int64_t numSegments = rows * segments;
   auto partialType = MemRefType::get({numSegments}, b.getF32Type());
   Value minOut = memref::AllocOp::create(b, loc, partialType);
