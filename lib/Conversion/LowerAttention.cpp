@@ -463,6 +463,12 @@ Value AttentionLowering::readCodes(OpBuilder &b, const CacheRead &cache,
       .getResult(0);
 }
 
+/// Whether a static cache scale or zero point is attn_head's [Hkv, 1, 1],
+/// one per kv head, rather than one for the tensor.
+static bool isPerHeadParam(RankedTensorType type) {
+  return type.getRank() == 3 && type.getDimSize(0) != 1;
+}
+
 /// Rows [firstKey, firstKey + keyCount) of (batch, kvHead) as [keyCount,
 /// width] floats: a slice of a float cache, or the codes of a quantized one
 /// dequantized here, inside the key loop, so that only codes are read from
@@ -495,9 +501,9 @@ Value AttentionLowering::readTile(OpBuilder &b, const CacheRead &cache,
                            extractTile(rb, loc, param, {kvHead, zero, zero},
                                        {one, one, width}, /*dropped=*/1),
                            {count, width});
-      // Static: attn_head [Hkv, 1, 1] gives the head's scale; a per-tensor
-      // scale is used as it is.
-      if (type.getRank() == 3 && type.getDimSize(0) != 1)
+      // Static: attn_head gives the head's scale; a per-tensor scale is used
+      // as it is.
+      if (isPerHeadParam(type))
         return extractTile(rb, loc, param, {kvHead, zero, zero},
                            {one, one, one}, /*dropped=*/0);
       return param;
@@ -577,7 +583,7 @@ Value AttentionLowering::readFoldedParam(OpBuilder &b, const CacheRead &cache,
                        /*dropped=*/2);
   auto type = cast<RankedTensorType>(param.getType());
   SmallVector<Value> at(type.getRank(), index(0));
-  if (type.getRank() == 3 && type.getDimSize(0) != 1)
+  if (isPerHeadParam(type))
     at[0] = kvHead;
   return ct::convertQuantElementToF32(
       b, loc, tensor::ExtractOp::create(b, loc, param, at));
