@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 using namespace mlir;
@@ -68,6 +69,12 @@ void fillRandom(float *data, int64_t n, unsigned seed) {
   std::normal_distribution<float> normal;
   for (int64_t i = 0; i < n; ++i)
     data[i] = normal(rng);
+}
+
+uint16_t truncateToBF16(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  return static_cast<uint16_t>(bits >> 16);
 }
 
 std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,

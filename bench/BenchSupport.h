@@ -44,6 +44,9 @@ std::string formatScale(int64_t d);
 /// `n` normally distributed floats from `seed`.
 void fillRandom(float *data, int64_t n, unsigned seed);
 
+/// The bf16 bits of `x` truncated (its high half).
+uint16_t truncateToBF16(float x);
+
 /// How a decode benchmark stores its KV cache: float, or quantized codes
 /// with static scales (operands) or dynamic per-row scales (cache-shaped,
 /// updated in place like the codes).

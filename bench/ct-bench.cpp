@@ -470,11 +470,8 @@ static void fillRandomBF16(ct::HostArray &array, unsigned seed) {
   std::vector<float> data(n);
   fillRandom(data.data(), n, seed);
   auto *bits = reinterpret_cast<uint16_t *>(array.data());
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t word;
-    std::memcpy(&word, &data[i], 4);
-    bits[i] = static_cast<uint16_t>(word >> 16);
-  }
+  for (int64_t i = 0; i < n; ++i)
+    bits[i] = truncateToBF16(data[i]);
 }
 
 /// The row of one decode case: BENCHMARKS.md sets decode against the

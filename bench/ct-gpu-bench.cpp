@@ -43,11 +43,8 @@ struct Staging {
     std::mt19937_64 rng(42);
     for (float &x : f32)
       x = float(int64_t(rng() >> 40) - (int64_t(1) << 23)) * 0x1p-23f;
-    for (size_t i = 0; i < bf16.size(); ++i) {
-      uint32_t bits;
-      std::memcpy(&bits, &f32[i % f32.size()], 4);
-      bf16[i] = uint16_t(bits >> 16);
-    }
+    for (size_t i = 0; i < bf16.size(); ++i)
+      bf16[i] = truncateToBF16(f32[i % f32.size()]);
   }
 
   /// Fills `array` (any element type) with random bytes of the right kind.
