@@ -58,6 +58,15 @@ static void parallelFor(int threads, int64_t n,
 }
 
 using Float16 = float __attribute__((vector_size(64)));
+/// The f32 lanes of one vector register: the peak loops below keep twelve
+/// accumulators in registers, which 512-bit vectors on a 16-register AVX2
+/// machine would spill.
+#ifdef __AVX512F__
+constexpr int kRegisterLanes = 16;
+#else
+constexpr int kRegisterLanes = 8;
+#endif
+using RegisterFloats = float __attribute__((vector_size(kRegisterLanes * 4)));
 
 /// A sink the compiler cannot see through, so measured loops stay.
 static volatile float sink;
@@ -65,8 +74,8 @@ static volatile float sink;
 struct Roofline {
   double copyGBs[2];  // read + write traffic, 1 and 2 threads
   double readGBs[2];  // read traffic
-  double addGflops;   // one thread, AVX-512 adds
-  double fmaGflops;   // one thread, AVX-512 FMAs (2 flops each)
+  double addGflops;   // one thread, vector adds
+  double fmaGflops;   // one thread, vector FMAs (2 flops each)
 
   /// Time the memory traffic and the flops of a kernel need at best, one
   /// thread.
@@ -111,13 +120,13 @@ static Roofline measureRoofline() {
   // Twelve independent register accumulators hide the FMA latency (4
   // cycles on two pipes); the loop body is nothing but vector FMAs/adds.
   constexpr int64_t kIterations = 20000000;
-  Float16 mul, add;
-  for (int i = 0; i < 16; ++i) {
+  RegisterFloats mul, add;
+  for (int i = 0; i < kRegisterLanes; ++i) {
     mul[i] = 0.999999f;
     add[i] = 1e-7f;
   }
   auto peak = [&](bool fma) {
-    Float16 a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {},
+    RegisterFloats a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {},
             a7 = {}, a8 = {}, a9 = {}, a10 = {}, a11 = {};
     for (int64_t i = 0; i < kIterations; ++i) {
       if (fma) {
@@ -130,13 +139,14 @@ static Roofline measureRoofline() {
         a6 += add; a7 += add; a8 += add; a9 += add; a10 += add; a11 += add;
       }
     }
-    Float16 sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+    RegisterFloats sum =
+        a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
     sink = sum[0];
   };
   double us = timeMedianUs([&] { peak(true); }, 3);
-  roof.fmaGflops = kIterations * 12.0 * 16 * 2 / (us * 1e3);
+  roof.fmaGflops = kIterations * 12.0 * kRegisterLanes * 2 / (us * 1e3);
   us = timeMedianUs([&] { peak(false); }, 3);
-  roof.addGflops = kIterations * 12.0 * 16 / (us * 1e3);
+  roof.addGflops = kIterations * 12.0 * kRegisterLanes / (us * 1e3);
   return roof;
 }
 
@@ -476,11 +486,16 @@ static void fillRandomBF16(ct::HostArray &array, unsigned seed) {
 
 /// The row of one decode case: BENCHMARKS.md sets decode against the
 /// read-bandwidth roofline, the cache bytes attention reads over the
-/// measured read bandwidth; the variant states the achieved GB/s.
+/// measured read bandwidth, unless the multiply-adds take longer; the
+/// variant states the achieved GB/s.
 static Row decodeRow(llvm::StringRef shape, llvm::StringRef format,
                      llvm::StringRef baseline, double tCt, double tBaseline,
-                     double cacheBytes) {
-  double roof = machine.timeUs(cacheBytes, 0, 0);
+                     double cacheBytes, int64_t hq, int64_t ctx, int64_t d) {
+  // Reading the cache, or the f32 multiply-adds of q·k and p·v (2·D flops
+  // each, per query head and key), whichever takes longer: with g = 4 query
+  // heads per kv head an int8 cache carries 8 flops per byte, more than a
+  // CPU core's FMA rate over its read bandwidth.
+  double roof = machine.timeUs(cacheBytes, 0, 4.0 * hq * ctx * d);
   return {"decode-attention", shape.str(),
           llvm::formatv("{0} {1:f1}GB/s", format, cacheBytes / (tCt * 1e3)),
           baseline.str(), tCt, tBaseline, roof};
@@ -506,7 +521,7 @@ static std::optional<double> benchBF16Cache(MLIRContext &context,
   *reinterpret_cast<int64_t *>(kernel->inputs[5]->data()) = ctx - 1;
   double tCt = timeMedianUs([&] { kernel->call(); });
   report.add(decodeRow(shape, "bf16", "f32-cache", tCt, tF32,
-                       2.0 * hkv * ctx * d * 2));
+                       2.0 * hkv * ctx * d * 2, hq, ctx, d));
   return tCt;
 }
 
@@ -548,7 +563,8 @@ static void benchStoredCaches(MLIRContext &context, Report &report,
     double cacheBytes =
         2.0 * hkv * ctx * (d * format.elementBytes + format.rowBytes);
     report.add(
-        decodeRow(shape, format.name, baseline, tCt, tBaseline, cacheBytes));
+        decodeRow(shape, format.name, baseline, tCt, tBaseline, cacheBytes,
+                  hq, ctx, d));
   }
 }
 
@@ -582,7 +598,7 @@ static void benchAttention(MLIRContext &context, Report &report) {
                      ctx, d, 1.0f / std::sqrt(float(d)));
     });
     report.add(decodeRow(shape, "f32", "composed-onednn", tCt, tComposed,
-                         2.0 * hkv * ctx * d * 4));
+                         2.0 * hkv * ctx * d * 4, hq, ctx, d));
     // BENCHMARKS.md sets quantized caches against a bf16 cache; f32 when
     // that does not compile.
     std::optional<double> tBF16 =

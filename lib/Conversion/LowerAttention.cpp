@@ -26,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -42,6 +43,9 @@ namespace {
 using utils::IteratorType;
 constexpr IteratorType kPar = IteratorType::parallel;
 constexpr IteratorType kRed = IteratorType::reduction;
+
+/// f32 lanes of the register-blocked dot products: one AVX2 register.
+constexpr int64_t kBlockLanes = 8;
 
 /// Running state of the online softmax of one query tile of g heads × bq
 /// rows: row maxima and sums of the log2-domain scores [g, bq] and the
@@ -249,6 +253,13 @@ private:
                         OpFoldResult keyCount);
   Value splitGroups(OpBuilder &b, Value tile, int64_t groups,
                     OpFoldResult width);
+  /// Converts an element of a cache tile to f32 inside a linalg.generic.
+  using ElementConversion = function_ref<Value(OpBuilder &, Location, Value)>;
+  Value tileToF32(OpBuilder &b, Value tile);
+  Value groupDots(OpBuilder &b, Value q, Value rows, OpFoldResult keyCount,
+                  ElementConversion convert);
+  Value groupAccumulate(OpBuilder &b, Value probs, Value rows, Value acc,
+                        ElementConversion convert);
   Value foldedScores(OpBuilder &b, Value qTile, Value batch, Value kvHead,
                      Value firstKey, OpFoldResult keyCount);
   Value foldedValues(OpBuilder &b, Value probs, Value alpha, Value acc,
@@ -442,6 +453,42 @@ Value AttentionLowering::readCodes(OpBuilder &b, const CacheRead &cache,
   Type tileType = widen ? b.getI8Type() : storage;
   Value init = tensor::EmptyOp::create(
       b, loc, ArrayRef<OpFoldResult>{count, width}, tileType);
+  std::optional<int64_t> staticWidth = getConstantIntValue(width);
+  if (isInteger && staticWidth && *staticWidth % kBlockLanes == 0) {
+    // Integer codes a vector of lanes at a time: whole bytes of the packed
+    // cache row (the narrow-type emulation loads kBlockLanes / 2 bytes),
+    // sign-extended in registers.
+    auto codeType = VectorType::get({kBlockLanes}, storage);
+    auto constant = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, value);
+    };
+    Value zero = constant(0), one = constant(1);
+    Value lanes = constant(kBlockLanes), end = constant(*staticWidth);
+    auto rowLoop = scf::ForOp::create(
+        b, loc, zero, getValueOrCreateConstantIndexOp(b, loc, count), one,
+        ValueRange{init},
+        [&](OpBuilder &rb, Location rl, Value row, ValueRange rowCarried) {
+          Value cacheRow = arith::AddIOp::create(rb, rl, first, row);
+          auto laneLoop = scf::ForOp::create(
+              rb, rl, zero, end, lanes, rowCarried,
+              [&](OpBuilder &lb, Location ll, Value j, ValueRange carried) {
+                Value codes = vector::TransferReadOp::create(
+                    lb, ll, codeType, cache.rows,
+                    ValueRange{batch, kvHead, cacheRow, j},
+                    /*padding=*/std::nullopt, ArrayRef<bool>{true});
+                Value wide = arith::ExtSIOp::create(
+                    lb, ll, codeType.clone(tileType), codes);
+                scf::YieldOp::create(
+                    lb, ll,
+                    vector::TransferWriteOp::create(lb, ll, wide, carried[0],
+                                                    ValueRange{row, j},
+                                                    ArrayRef<bool>{true})
+                        .getResult());
+              });
+          scf::YieldOp::create(rb, rl, laneLoop.getResults());
+        });
+    return rowLoop.getResult(0);
+  }
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{}, init,
              ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
@@ -626,6 +673,273 @@ static arith::FastMathFlagsAttr getDotProductMath(MLIRContext *ctx) {
       ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
 }
 
+/// Vector registers the blocked dot products give to accumulators, of the
+/// 16 of x86-64: the rest hold converted row slices and a query slice or
+/// probability.
+constexpr int64_t kAccumulatorRegisters = 12;
+
+/// Whether the dot products of a query tile [g, bq, C, W] with rows
+/// [K, C, W] of `rowElement` run register-blocked (groupDots,
+/// groupAccumulate): static sizes, W a multiple of the lanes, an accumulator
+/// register per query row (g·bq), and rows that convert to f32 lane by lane
+/// (integer codes, which ct.dequantize reads as sitofp, and floats).
+static bool isBlockable(RankedTensorType qType, Type rowElement) {
+  if (!qType.hasStaticShape() || qType.getRank() != 4 ||
+      qType.getDimSize(3) % kBlockLanes != 0 ||
+      qType.getDimSize(0) * qType.getDimSize(1) > kAccumulatorRegisters)
+    return false;
+  if (auto intType = dyn_cast<IntegerType>(rowElement))
+    return intType.getWidth() <= 32;
+  return rowElement.isF32() || rowElement.isBF16() || rowElement.isF16();
+}
+
+/// How many row slices (of keys, or of lanes) one step of a blocked kernel
+/// with `queryRows` accumulators each takes: two where their accumulators
+/// fit in registers and `extent` splits in pairs, so that each query slice
+/// or probability loaded feeds two multiply-adds (x86-64 loads two vectors
+/// per cycle and multiply-adds two: one load per multiply-add starves it).
+static int64_t slicesPerStep(int64_t queryRows, std::optional<int64_t> extent) {
+  return 2 * queryRows <= kAccumulatorRegisters && extent && *extent % 2 == 0
+             ? 2
+             : 1;
+}
+
+/// A vector of integer codes or floats as f32 lanes.
+static Value lanesToF32(OpBuilder &b, Location loc, Value lanes) {
+  auto type = cast<VectorType>(lanes.getType());
+  auto f32Type = type.clone(b.getF32Type());
+  if (isa<IntegerType>(type.getElementType()))
+    return arith::SIToFPOp::create(b, loc, f32Type, lanes);
+  if (type.getElementType().isF32())
+    return lanes;
+  return arith::ExtFOp::create(b, loc, f32Type, lanes);
+}
+
+/// Reads the f32 lanes [at, at + kBlockLanes) of the last dimension of
+/// `source` (in bounds), converted to f32.
+static Value readLanes(OpBuilder &b, Location loc, Value source,
+                       ValueRange at) {
+  auto type = cast<RankedTensorType>(source.getType());
+  return lanesToF32(
+      b, loc,
+      vector::TransferReadOp::create(
+          b, loc, VectorType::get({kBlockLanes}, type.getElementType()),
+          source, at, /*padding=*/std::nullopt, ArrayRef<bool>{true}));
+}
+
+/// (h, i) index constants of the g·bq query rows of a blocked kernel.
+static SmallVector<std::pair<Value, Value>>
+queryRowIndices(OpBuilder &b, Location loc, int64_t g, int64_t bq) {
+  SmallVector<std::pair<Value, Value>> rows;
+  for (int64_t r = 0; r < g * bq; ++r)
+    rows.push_back({arith::ConstantIndexOp::create(b, loc, r / bq),
+                    arith::ConstantIndexOp::create(b, loc, r % bq)});
+  return rows;
+}
+
+/// `tile` with each element converted to f32 (a copy unless it is f32).
+Value AttentionLowering::tileToF32(OpBuilder &b, Value tile) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  if (type.getElementType().isF32())
+    return tile;
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  return generic(b, tile, emptyF32(b, tensor::getMixedSizes(b, loc, tile)),
+                 {id, id}, SmallVector<IteratorType>(type.getRank(), kPar),
+                 [&](OpBuilder &nb, Location nl, ValueRange args) {
+                   yieldValue(nb, nl, toF32(nb, nl, args[0]));
+                 });
+}
+
+/// d[h, i, k, c] = Σ_j q[h, i, c, j]·convert(rows[k, c, j]) for a query
+/// tile q [g, bq, C, W] and cache rows [K, C, W], in f32. The g·bq query
+/// rows share each cache row: the blocked kernel converts a slice of lanes
+/// of a row once and feeds it to a register accumulator per query row, for
+/// two keys at a time (a loop nest with the query rows innermost converts
+/// each slice g·bq times, and LLVM keeps its accumulators in memory).
+/// Otherwise a linalg.generic, with `convert` applied to each element.
+Value AttentionLowering::groupDots(OpBuilder &b, Value q, Value rows,
+                                   OpFoldResult keyCount,
+                                   ElementConversion convert) {
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto rowsType = cast<RankedTensorType>(rows.getType());
+  OpFoldResult heads = tensor::getMixedSize(b, loc, q, 0);
+  OpFoldResult queries = tensor::getMixedSize(b, loc, q, 1);
+  OpFoldResult groups = tensor::getMixedSize(b, loc, q, 2);
+  auto fastMath = getDotProductMath(b.getContext());
+  if (!isBlockable(qType, rowsType.getElementType()))
+    return generic(
+        b, {q, rows}, filledF32(b, {heads, queries, keyCount, groups}, 0.0f),
+        {map(5, {0, 1, 3, 4}), map(5, {2, 3, 4}), map(5, {0, 1, 2, 3})},
+        {kPar, kPar, kPar, kPar, kRed},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
+                                             convert(nb, nl, args[1]),
+                                             fastMath);
+          yieldValue(nb, nl,
+                     arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+        });
+
+  q = tileToF32(b, q);
+  int64_t queryRows = qType.getDimSize(0) * qType.getDimSize(1);
+  int64_t keysPerStep = slicesPerStep(queryRows, getConstantIntValue(keyCount));
+  auto laneType = VectorType::get({kBlockLanes}, f32);
+  Value zeroLanes = arith::ConstantOp::create(
+      b, loc, laneType, DenseElementsAttr::get(laneType, 0.0f));
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  Value zero = constant(0), one = constant(1), step = constant(keysPerStep);
+  Value width = constant(qType.getDimSize(3)), lanes = constant(kBlockLanes);
+  auto rowIndex = queryRowIndices(b, loc, qType.getDimSize(0),
+                                  qType.getDimSize(1));
+  // Every score is written below.
+  Value init = emptyF32(b, {heads, queries, keyCount, groups});
+  auto keyLoop = scf::ForOp::create(
+      b, loc, zero, getValueOrCreateConstantIndexOp(b, loc, keyCount), step,
+      ValueRange{init},
+      [&](OpBuilder &kb, Location kl, Value firstKey, ValueRange keyCarried) {
+        SmallVector<Value> keys = {firstKey};
+        if (keysPerStep == 2)
+          keys.push_back(arith::AddIOp::create(kb, kl, firstKey, one));
+        auto groupLoop = scf::ForOp::create(
+            kb, kl, zero, getValueOrCreateConstantIndexOp(kb, kl, groups),
+            one, keyCarried,
+            [&](OpBuilder &cb, Location cl, Value c, ValueRange carried) {
+              // Accumulators [key][query row], flattened.
+              auto laneLoop = scf::ForOp::create(
+                  cb, cl, zero, width, lanes,
+                  SmallVector<Value>(keysPerStep * queryRows, zeroLanes),
+                  [&](OpBuilder &jb, Location jl, Value j, ValueRange accs) {
+                    SmallVector<Value> slices;
+                    for (Value key : keys)
+                      slices.push_back(readLanes(jb, jl, rows, {key, c, j}));
+                    SmallVector<Value> next(accs);
+                    for (int64_t r = 0; r < queryRows; ++r) {
+                      Value query = readLanes(
+                          jb, jl, q,
+                          {rowIndex[r].first, rowIndex[r].second, c, j});
+                      for (int64_t s = 0; s < keysPerStep; ++s) {
+                        Value &acc = next[s * queryRows + r];
+                        acc = vector::FMAOp::create(jb, jl, query, slices[s],
+                                                    acc);
+                      }
+                    }
+                    scf::YieldOp::create(jb, jl, next);
+                  });
+              Value dots = carried[0];
+              for (int64_t s = 0; s < keysPerStep; ++s) {
+                for (int64_t r = 0; r < queryRows; ++r) {
+                  Value sum = vector::ReductionOp::create(
+                      cb, cl, vector::CombiningKind::ADD,
+                      laneLoop.getResult(s * queryRows + r), Value(),
+                      fastMath.getValue());
+                  dots = tensor::InsertOp::create(
+                      cb, cl, sum, dots,
+                      ValueRange{rowIndex[r].first, rowIndex[r].second,
+                                 keys[s], c});
+                }
+              }
+              scf::YieldOp::create(cb, cl, dots);
+            });
+        scf::YieldOp::create(kb, kl, groupLoop.getResults());
+      });
+  return keyLoop.getResult(0);
+}
+
+/// acc'[h, i, c, j] = acc[h, i, c, j] + Σ_k p[h, i, k, c]·convert(rows[k,
+/// c, j]) for probabilities p [g, bq, K, C] and cache rows [K, C, W], in
+/// f32: register-blocked as groupDots (two slices of lanes of each query
+/// row accumulate in registers over all keys, each probability broadcast
+/// once for both), else a linalg.generic.
+Value AttentionLowering::groupAccumulate(OpBuilder &b, Value probs,
+                                         Value rows, Value acc,
+                                         ElementConversion convert) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  auto rowsType = cast<RankedTensorType>(rows.getType());
+  auto fastMath = getDotProductMath(b.getContext());
+  if (!isBlockable(accType, rowsType.getElementType()))
+    return generic(
+        b, {probs, rows}, acc,
+        {map(5, {0, 1, 2, 3}), map(5, {2, 3, 4}), map(5, {0, 1, 3, 4})},
+        {kPar, kPar, kRed, kPar, kPar},
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value prod = arith::MulFOp::create(
+              nb, nl, args[0], convert(nb, nl, args[1]), fastMath);
+          yieldValue(
+              nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
+        });
+
+  int64_t queryRows = accType.getDimSize(0) * accType.getDimSize(1);
+  int64_t slicesPerKey =
+      slicesPerStep(queryRows, accType.getDimSize(3) / kBlockLanes);
+  auto laneType = VectorType::get({kBlockLanes}, f32);
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  Value zero = constant(0), one = constant(1);
+  Value groups = constant(accType.getDimSize(2));
+  Value width = constant(accType.getDimSize(3));
+  Value step = constant(slicesPerKey * kBlockLanes);
+  SmallVector<Value> sliceOffsets = {zero};
+  if (slicesPerKey == 2)
+    sliceOffsets.push_back(constant(kBlockLanes));
+  Value keyCount = tensor::DimOp::create(b, loc, rows, 0);
+  auto rowIndex = queryRowIndices(b, loc, accType.getDimSize(0),
+                                  accType.getDimSize(1));
+  auto groupLoop = scf::ForOp::create(
+      b, loc, zero, groups, one, ValueRange{acc},
+      [&](OpBuilder &cb, Location cl, Value c, ValueRange groupCarried) {
+        auto laneLoop = scf::ForOp::create(
+            cb, cl, zero, width, step, groupCarried,
+            [&](OpBuilder &jb, Location jl, Value firstLane,
+                ValueRange carried) {
+              // Accumulators [slice][query row], flattened.
+              SmallVector<Value> at, init;
+              for (Value offset : sliceOffsets)
+                at.push_back(arith::AddIOp::create(jb, jl, firstLane, offset));
+              for (Value j : at)
+                for (int64_t r = 0; r < queryRows; ++r)
+                  init.push_back(readLanes(
+                      jb, jl, carried[0],
+                      {rowIndex[r].first, rowIndex[r].second, c, j}));
+              auto keyLoop = scf::ForOp::create(
+                  jb, jl, zero, keyCount, one, init,
+                  [&](OpBuilder &kb, Location kl, Value k, ValueRange accs) {
+                    SmallVector<Value> slices;
+                    for (Value j : at)
+                      slices.push_back(readLanes(kb, kl, rows, {k, c, j}));
+                    SmallVector<Value> next(accs);
+                    for (int64_t r = 0; r < queryRows; ++r) {
+                      Value p = vector::BroadcastOp::create(
+                          kb, kl, laneType,
+                          tensor::ExtractOp::create(
+                              kb, kl, probs,
+                              ValueRange{rowIndex[r].first,
+                                         rowIndex[r].second, k, c}));
+                      for (int64_t s = 0; s < slicesPerKey; ++s) {
+                        Value &sum = next[s * queryRows + r];
+                        sum = vector::FMAOp::create(kb, kl, p, slices[s], sum);
+                      }
+                    }
+                    scf::YieldOp::create(kb, kl, next);
+                  });
+              Value updated = carried[0];
+              for (auto [s, j] : llvm::enumerate(at))
+                for (int64_t r = 0; r < queryRows; ++r)
+                  updated = vector::TransferWriteOp::create(
+                                jb, jl, keyLoop.getResult(s * queryRows + r),
+                                updated,
+                                ValueRange{rowIndex[r].first,
+                                           rowIndex[r].second, c, j},
+                                ArrayRef<bool>{true})
+                                .getResult();
+              scf::YieldOp::create(jb, jl, updated);
+            });
+        scf::YieldOp::create(cb, cl, laneLoop.getResults());
+      });
+  return groupLoop.getResult(0);
+}
+
 /// Scores q·k of a folded key cache, with the dequantization
 /// (code − zp)·scale of ct.dequantize distributed over the dot product: per
 /// scale group c of a row, with codes converted to f32 in registers,
@@ -646,17 +960,10 @@ Value AttentionLowering::foldedScores(OpBuilder &b, Value qTile, Value batch,
       b, readFoldedCodes(b, keys, batch, kvHead, firstKey, keyCount,
                           headDim),
       groups, width);
-  Value dots = generic(
-      b, {q, codes}, filledF32(b, {heads, rows, keyCount, groupCount}, 0.0f),
-      {map(5, {0, 1, 3, 4}), map(5, {2, 3, 4}), map(5, {0, 1, 2, 3})},
-      {kPar, kPar, kPar, kPar, kRed},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value code = decodeCode(nb, nl, keys, args[1]);
-        Value prod = arith::MulFOp::create(nb, nl, toF32(nb, nl, args[0]),
-                                           code, fastMath);
-        yieldValue(
-            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
-      });
+  Value dots = groupDots(b, q, codes, keyCount,
+                         [&](OpBuilder &nb, Location nl, Value code) {
+                           return decodeCode(nb, nl, keys, code);
+                         });
 
   Value scale = readFoldedParam(b, keys, keys.scale, batch, kvHead, firstKey,
                                 keyCount);
@@ -784,16 +1091,10 @@ Value AttentionLowering::foldedValues(OpBuilder &b, Value probs, Value alpha,
       b, readFoldedCodes(b, values, batch, kvHead, firstKey, keyCount,
                           valueDim),
       groups, width);
-  Value newAcc = generic(
-      b, {scaledProbs, codes}, rescaled,
-      {map(5, {0, 1, 2, 3}), map(5, {2, 3, 4}), map(5, {0, 1, 3, 4})},
-      {kPar, kPar, kRed, kPar, kPar},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value code = decodeCode(nb, nl, values, args[1]);
-        Value prod = arith::MulFOp::create(nb, nl, args[0], code, fastMath);
-        yieldValue(
-            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
-      });
+  Value newAcc = groupAccumulate(b, scaledProbs, codes, rescaled,
+                                 [&](OpBuilder &nb, Location nl, Value code) {
+                                   return decodeCode(nb, nl, values, code);
+                                 });
   return tensor::CollapseShapeOp::create(
       b, loc, newAcc, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
@@ -892,17 +1193,12 @@ SoftmaxState AttentionLowering::attendKeyBlock(
   if (keys.folded) {
     scores = foldedScores(b, qTile, batch, kvHead, firstKey, keyCount);
   } else {
-    scores = generic(
-        b, {qTile, kTile}, filledF32(b, {groups, rows, keyCount}, 0.0f),
-        {map(4, {0, 1, 3}), map(4, {2, 3}), map(4, {0, 1, 2})},
-        {kPar, kPar, kPar, kRed},
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value prod = arith::MulFOp::create(
-              nb, nl, toF32(nb, nl, args[0]), toF32(nb, nl, args[1]),
-              fastMath);
-          yieldValue(nb, nl,
-                     arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
-        });
+    // One scale group of D elements per row.
+    scores = tensor::CollapseShapeOp::create(
+        b, loc,
+        groupDots(b, splitGroups(b, qTile, 1, headDim),
+                  splitGroups(b, kTile, 1, headDim), keyCount, toF32),
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   Value x = logits(b, scores, batch, firstHead, firstQuery, firstKey);
 
@@ -958,19 +1254,22 @@ SoftmaxState AttentionLowering::attendKeyBlock(
                 yieldValue(
                     nb, nl, arith::MulFOp::create(nb, nl, args[1], args[0]));
               });
-  // acc[h, i, e] += Σ_k p[h, i, k]·v[k, e], with e innermost so that the
-  // loop over the value dimension is contiguous.
-  Value newAcc = generic(
-      b, {probs, vTile}, scaledAcc,
-      {map(4, {0, 1, 2}), map(4, {2, 3}), map(4, {0, 1, 3})},
-      {kPar, kPar, kRed, kPar},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                           toF32(nb, nl, args[1]), fastMath);
-        yieldValue(
-            nb, nl, arith::AddFOp::create(nb, nl, args[2], prod, fastMath));
-      });
-  return {newMax, newSum, newAcc};
+  // acc[h, i, e] += Σ_k p[h, i, k]·v[k, e], as one scale group of Dv
+  // elements per row.
+  SmallVector<OpFoldResult> probSizes = {groups, rows, keyCount,
+                                         b.getIndexAttr(1)};
+  SmallVector<int64_t> probShape;
+  for (OpFoldResult size : probSizes)
+    probShape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  Value groupedProbs = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(probShape, f32), probs,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, probSizes);
+  Value newAcc = groupAccumulate(b, groupedProbs,
+                                 splitGroups(b, vTile, 1, valueDim),
+                                 splitGroups(b, scaledAcc, 1, valueDim), toF32);
+  return {newMax, newSum,
+          tensor::CollapseShapeOp::create(
+              b, loc, newAcc, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})};
 }
 
 /// Runs the online softmax over keys [keyBegin, keyEnd) in blocks of

@@ -30,6 +30,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <type_traits>
 
@@ -285,6 +286,24 @@ memref::StoreOp pairableStore(scf::ForOp loop, int64_t &factor) {
         type.getShape().back() % factor == 0)
       return found;
   return nullptr;
+}
+
+/// In-bounds 1-D transfer reads of consecutive 4-bit elements (the packed
+/// cache codes ct-lower-attention reads a vector at a time) as vector loads:
+/// upstream emulates a transfer read as one that may run out of bounds, a
+/// masked byte load that x86 performs byte by byte.
+void loadWholeBytes(ModuleOp module) {
+  IRRewriter rewriter(module.getContext());
+  module.walk([&](vector::TransferReadOp read) {
+    auto type = dyn_cast<MemRefType>(read.getBase().getType());
+    if (!type || !isSubByteMemRef(type) || !type.isLastDimUnitStride() ||
+        read.getMask() || read.getVectorType().getRank() != 1 ||
+        !read.getPermutationMap().isMinorIdentity() || !read.isDimInBounds(0))
+      return;
+    rewriter.setInsertionPoint(read);
+    rewriter.replaceOpWithNewOp<vector::LoadOp>(
+        read, read.getVectorType(), read.getBase(), read.getIndices());
+  });
 }
 
 /// Stores whole bytes where loops store consecutive 4-bit elements (the
@@ -570,9 +589,17 @@ struct PackSubByteMemRefsPass
         failed(foldDynamicSubviews(module)) ||
         failed(storeWholeBytes(module)))
       return signalPassFailure();
+    loadWholeBytes(module);
     FailureOr<PackedBoundaries> boundaries = collectPackedBoundaries(module);
     if (failed(boundaries) || failed(emulateNarrowTypes(module)) ||
         failed(reshapePackedArguments(*boundaries)))
+      return signalPassFailure();
+    // Codes loaded as bytes and bitcast to 4-bit lanes are widened with
+    // shifts and an interleave of the bytes: LLVM legalizes a bitcast to
+    // 4-bit lanes through memory, a nibble at a time.
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorNarrowTypeRewritePatterns(patterns);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
       return signalPassFailure();
   }
 };

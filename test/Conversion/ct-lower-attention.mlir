@@ -28,7 +28,11 @@
 // CHECK: %[[FULL:.+]]:3 = scf.for %[[KB:.+]] = %c0 to %[[FULLEND]] step %c64 iter_args(%[[M:.+]] = %{{.+}}, %[[L:.+]] = %{{.+}}, %[[ACC:.+]] = %{{.+}}) -> (tensor<4x?xf32>, tensor<4x?xf32>, tensor<4x?x32xf32>)
 // CHECK: %[[KT:.+]] = tensor.extract_slice %[[K]][0, %[[H]], %[[KB]], 0] [1, 1, 64, 64]
 // CHECK: %[[VT:.+]] = tensor.extract_slice %[[V]][0, %[[H]], %[[KB]], 0] [1, 1, 64, 32]
-// CHECK: linalg.generic {{.+}} ins(%[[QT]], %[[KT]] : tensor<4x?x64xf32>, tensor<64x64xf32>)
+// A query tile of a dynamic number of rows takes the linalg.generic form of
+// the dot products, on [rows, groups = 1, D] views.
+// CHECK: %[[QTG:.+]] = tensor.expand_shape %[[QT]] {{\[}}[0], [1], [2, 3]]
+// CHECK: %[[KTG:.+]] = tensor.expand_shape %[[KT]] {{\[}}[0], [1, 2]]
+// CHECK: linalg.generic {{.+}} ins(%[[QTG]], %[[KTG]] : tensor<4x?x1x64xf32>, tensor<64x1x64xf32>)
 // CHECK: arith.cmpi sgt
 // CHECK: linalg.generic {{.+}} outs(%[[M]], %[[L]], %{{.+}} : tensor<4x?xf32>, tensor<4x?xf32>, tensor<4x?xf32>)
 // CHECK-NOT: math.exp2
@@ -37,7 +41,8 @@
 // CHECK: arith.bitcast {{.+}} : i32 to f32
 // CHECK: math.roundeven
 // CHECK: outs(%[[ACC]] : tensor<4x?x32xf32>)
-// CHECK: ins(%{{.+}}, %[[VT]] : tensor<4x?x64xf32>, tensor<64x32xf32>)
+// CHECK: %[[VTG:.+]] = tensor.expand_shape %[[VT]] {{\[}}[0], [1, 2]]
+// CHECK: ins(%{{.+}}, %[[VTG]] : tensor<4x?x64x1xf32>, tensor<64x1x32xf32>)
 // CHECK: scf.yield
 // CHECK: scf.for %[[KT2:.+]] = %[[FULLEND]] to %[[END]] step %c64 iter_args(%{{.+}} = %[[FULL]]#0, %{{.+}} = %[[FULL]]#1, %{{.+}} = %[[FULL]]#2)
 // CHECK: %[[COUNT:.+]] = arith.subi %[[END]], %[[KT2]]
@@ -195,12 +200,26 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // CHECK:         %[[VW:.+]] = tensor.insert_slice %[[VQ]] into %[[VC]][0, 0, %[[POS]], 0]
 // CHECK:         scf.forall
 // CHECK:           scf.for
-// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi8>)
-// CHECK:               %[[CODE:.+]] = tensor.extract
-// CHECK:               arith.extsi %[[CODE]] : i4 to i8
+// 4-bit codes are read 8 at a time (whole bytes of the packed cache) and
+// sign-extended into an i8 tile.
+// CHECK:             %[[KT:.+]] = scf.for %{{.+}} = %c0 to %c64 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (tensor<64x16xi8>)
+// CHECK:               %[[CODES:.+]] = vector.transfer_read %{{.+}} : tensor<1x2x64x16xi4>, vector<8xi4>
+// CHECK:               arith.extsi %[[CODES]] : vector<8xi4> to vector<8xi8>
 // CHECK:             %[[KTG:.+]] = tensor.expand_shape %[[KT]] {{\[}}[0], [1, 2]] output_shape [64, 1, 16]
-// CHECK:             %[[DOTS:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[KTG]] : tensor<2x1x1x16xf32>, tensor<64x1x16xi8>) outs(%{{.+}} : tensor<2x1x64x1xf32>)
-// CHECK:               arith.sitofp %{{.+}} : i8 to f32
+// One query, two heads: the dot products are register-blocked. Each step of
+// the lane loop converts an 8-code slice of two keys once and multiply-adds
+// it into one vector<8xf32> accumulator per head and key.
+// CHECK:             %[[DOTS:.+]] = scf.for %[[KEY:.+]] = %c0 to %c64 step %c2 iter_args(%{{.+}} = %{{.+}}) -> (tensor<2x1x64x1xf32>)
+// CHECK:               %[[NEXT:.+]] = arith.addi %[[KEY]], %c1
+// CHECK:               %[[ACCS:.+]]:4 = scf.for %[[J:.+]] = %c0 to %c16 step %c8 iter_args({{.+}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                 %[[LANES0:.+]] = vector.transfer_read %[[KTG]][%[[KEY]], %c0, %[[J]]]{{.+}} : tensor<64x1x16xi8>, vector<8xi8>
+// CHECK:                 %[[ROW0:.+]] = arith.sitofp %[[LANES0]] : vector<8xi8> to vector<8xf32>
+// CHECK:                 %[[LANES1:.+]] = vector.transfer_read %[[KTG]][%[[NEXT]], %c0, %[[J]]]
+// CHECK:                 %[[ROW1:.+]] = arith.sitofp %[[LANES1]]
+// CHECK-COUNT-2:         vector.fma %{{.+}}, %[[ROW0]], %{{.+}} : vector<8xf32>
+// CHECK:               vector.reduction <add>, %[[ACCS]]#0
+// CHECK:               tensor.insert
+// CHECK-COUNT-3:       vector.reduction <add>
 // CHECK:             %[[KSC:.+]] = tensor.extract_slice %{{.+}}[0, %{{.+}}, %{{.+}}, 0] [1, 1, 64, 1] [1, 1, 1, 1] : tensor<1x2x64x1xf32> to tensor<64x1xf32>
 // CHECK:             %[[KZP:.+]] = tensor.extract_slice %{{.+}} : tensor<1x2x64x1xi8> to tensor<64x1xi8>
 // CHECK:             %[[QSUM:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<2x1x1xf32>)
@@ -210,8 +229,18 @@ func.func @hooks(%q: tensor<1x2x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 // CHECK:               arith.mulf %{{.+}}, %[[VSC]] : f32
 // CHECK:             %[[VT:.+]] = tensor.extract_slice %[[VW]]{{.+}} to tensor<64x16xi8>
 // CHECK:             %[[VTG:.+]] = tensor.expand_shape %[[VT]]
-// CHECK:             linalg.generic {{.+}} ins(%{{.+}}, %[[VTG]] : tensor<2x1x64x1xf32>, tensor<64x1x16xi8>) outs(%{{.+}} : tensor<2x1x1x16xf32>)
-// CHECK:               arith.sitofp %{{.+}} : i8 to f32
+// Values: per slice of 16 lanes (two of 8; here the whole row, so the lane
+// loop folds away), the accumulators of both heads stay in registers over
+// the 64 keys, each probability broadcast once for both halves.
+// CHECK:             vector.transfer_read %{{.+}}[%c0, %c0, %c0, %c0]
+// CHECK:             vector.transfer_read %{{.+}}[%c1, %c0, %c0, %c0]
+// CHECK:             vector.transfer_read %{{.+}}[%c0, %c0, %c0, %c8]
+// CHECK:               %[[VACC:.+]]:4 = scf.for %[[KEY:.+]] = %c0 to %c64 step %c1 iter_args({{.+}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                 %[[VROW:.+]] = arith.sitofp %{{.+}} : vector<8xi8> to vector<8xf32>
+// CHECK:                 arith.sitofp
+// CHECK:                 %[[P:.+]] = vector.broadcast %{{.+}} : f32 to vector<8xf32>
+// CHECK:                 vector.fma %[[P]], %[[VROW]]
+// CHECK-COUNT-4:       vector.transfer_write
 // CHECK:             tensor.collapse_shape
 // CHECK:           scf.for
 // CHECK-NOT:         ct.dequantize
@@ -231,7 +260,7 @@ func.func @quantized_cache_decode(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16x
 // CHECK-LABEL: func.func @quantized_cache_bf16_scales
 // CHECK:         scf.forall
 // CHECK:           scf.for
-// CHECK:             %[[KT:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<64x16xi8>)
+// CHECK:             %[[KT:.+]] = scf.for {{.+}} -> (tensor<64x16xi8>)
 // CHECK:             ct.dequantize %[[KT]] scale(%{{.+}}) zero_point(%{{.+}}) quant<int4, group = 16, asymmetric> : (tensor<64x16xi8>, tensor<64x1xbf16>, tensor<64x1xi8>) -> tensor<64x16xbf16>
 // CHECK:             ct.dequantize %{{.+}} scale(%{{.+}}) quant<float8> : (tensor<64x16xf8E4M3FN>, tensor<1x1x1xbf16>) -> tensor<64x16xbf16>
 // CHECK:           scf.for

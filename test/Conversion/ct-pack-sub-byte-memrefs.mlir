@@ -185,12 +185,37 @@ func.func @loop_odd_start(%x: memref<6xf32>, %m: memref<6xi4>) {
 // CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]] {{\[}}[0, 1]] : memref<4x8xi8> into memref<32xi8>
 // CHECK: %[[BYTE:.+]] = arith.divui %[[I]], %c2 : index
 // CHECK: %[[BYTES:.+]] = vector.load %[[FLAT]][%[[BYTE]]] {alignment = 4 : i64} : memref<32xi8>, vector<4xi8>
-// CHECK: vector.bitcast %[[BYTES]] : vector<4xi8> to vector<8xi4>
+// CHECK: vector.bitcast %[[BYTES]] : vector<4xi8> to vector<1xi32>
 func.func @aligned_vector_load(%m: memref<4x16xi4>, %i: index) -> vector<1xi32> {
   %flat = memref.collapse_shape %m [[0, 1]] : memref<4x16xi4> into memref<64xi4>
   %v = vector.load %flat[%i] {alignment = 4 : i64} : memref<64xi4>, vector<8xi4>
   %w = vector.bitcast %v : vector<8xi4> to vector<1xi32>
   return %w : vector<1xi32>
+}
+
+// -----
+
+// An in-bounds transfer read of 4-bit integer codes (ct-lower-attention's
+// reads of a packed cache row, 8 codes at a time) is a load of their 4 bytes,
+// widened with shifts and an interleave of low and high nibbles rather than
+// through a bitcast to 4-bit lanes (which LLVM legalizes through memory).
+// CHECK-LABEL: func.func @transfer_read_codes
+// CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %[[ROW:.+]]: index, %[[J:.+]]: index)
+// CHECK: %[[FOUR:.+]] = arith.constant dense<4> : vector<4xi8>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]]
+// CHECK: %[[BYTE:.+]] = affine.apply #{{.+}}()[%[[ROW]], %[[J]]]
+// CHECK: %[[BYTES:.+]] = vector.load %[[FLAT]][%[[BYTE]]] : memref<32xi8>, vector<4xi8>
+// CHECK: %[[UP:.+]] = arith.shli %[[BYTES]], %[[FOUR]] : vector<4xi8>
+// CHECK: %[[LOW:.+]] = arith.shrsi %[[UP]], %[[FOUR]] : vector<4xi8>
+// CHECK: %[[HIGH:.+]] = arith.shrsi %[[BYTES]], %[[FOUR]] : vector<4xi8>
+// CHECK: %[[CODES:.+]] = vector.interleave %[[LOW]], %[[HIGH]] : vector<4xi8> -> vector<8xi8>
+// CHECK: arith.sitofp %[[CODES]] : vector<8xi8> to vector<8xf32>
+// CHECK-NOT: vector.transfer_read
+func.func @transfer_read_codes(%m: memref<4x16xi4>, %row: index, %j: index) -> vector<8xf32> {
+  %pad = arith.constant 0 : i4
+  %v = vector.transfer_read %m[%row, %j], %pad {in_bounds = [true]} : memref<4x16xi4>, vector<8xi4>
+  %f = arith.sitofp %v : vector<8xi4> to vector<8xf32>
+  return %f : vector<8xf32>
 }
 
 // -----
@@ -220,9 +245,7 @@ func.func @aligned_vector_load_f4(%m: memref<4x16xf4E2M1FN>, %i: index) -> vecto
 // CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %{{.+}}: memref<8xi8>, %[[ROW:.+]]: index, %[[J:.+]]: index)
 // CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]]
 // CHECK-NOT: memref.subview
-// CHECK: %[[AT:.+]] = arith.addi %[[ROW]], %c0 : index
-// CHECK: affine.apply #{{.+}}()[%[[AT]], %[[J]]]
-// CHECK: %[[BYTE:.+]] = affine.apply #{{.+}}()[%[[AT]], %[[J]]]
+// CHECK: %[[BYTE:.+]] = affine.apply #{{.+}}()[%[[ROW]], %[[J]]]
 // CHECK: memref.atomic_rmw andi %{{.+}}, %[[FLAT]][%[[BYTE]]]
 // CHECK: memref.atomic_rmw ori %{{.+}}, %[[FLAT]][%[[BYTE]]]
 func.func @dynamic_subview(%m: memref<4x16xi4>, %src: memref<16xi4>, %row: index, %j: index) {

@@ -92,7 +92,8 @@ def LowerAttention : Pass<"ct-lower-attention", "::mlir::func::FuncOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def PrepareCInterface : Pass<"ct-prepare-c-interface", "::mlir::ModuleOp"> {
