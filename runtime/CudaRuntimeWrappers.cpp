@@ -6,11 +6,15 @@
 // code from ct-lower-to-nvvm (and any gpu-to-llvm output) runs when the JIT
 // or the linker resolves these symbols here.
 //
-// ct-lower-to-nvvm's host code allocates its temporaries and creates a stream
-// per launch on every call; the runtime keeps freed allocations (by size and
-// kind, up to 8 GiB) and idle streams for reuse, so that a call pays neither
-// cuMemAlloc/cuMemFree (which synchronizes the device) nor stream creation
-// after the first.
+// ct-lower-to-nvvm's host code creates a stream on every call, on which it
+// allocates its device temporaries, copies, launches and frees, and which it
+// synchronizes before it returns. Device temporaries come from the device's
+// memory pool in stream order (cuMemAllocAsync / cuMemFreeAsync, nothing
+// waits), which keeps up to 8 GiB of freed memory; where a device has no
+// memory pools, and for managed memory, the runtime keeps freed allocations
+// (by size and kind, up to 8 GiB) itself. Idle streams are kept too, so that
+// a call pays neither cuMemAlloc/cuMemFree (which synchronizes the device)
+// nor stream creation after the first.
 //
 // Every driver call is checked: a failure prints the call, the driver's
 // error name and description and exits, instead of handing a null module,
@@ -28,6 +32,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -54,24 +59,48 @@ namespace {
 
 int defaultDevice = 0;
 
-/// The primary context of the default device, retained on first use.
-CUcontext getContext() {
+/// Freed memory kept for reuse at most, by the allocation cache and by the
+/// device's memory pool each.
+constexpr uint64_t kMaxKeptBytes = uint64_t(8) << 30;
+
+/// The runtime's device: its primary context, and its default memory pool
+/// when the device allocates in stream order (null otherwise).
+struct Device {
+  CUcontext context = nullptr;
+  CUmemoryPool pool = nullptr;
+};
+
+/// The default device, its primary context retained on first use.
+const Device &getDevice() {
   static std::mutex mutex;
-  static CUcontext context = nullptr;
-  static int contextDevice = -1;
+  static Device current;
+  static int currentIndex = -1;
   std::lock_guard<std::mutex> lock(mutex);
-  if (context && contextDevice == defaultDevice)
-    return context;
+  if (current.context && currentIndex == defaultDevice)
+    return current;
   CT_CUDA_CHECK(cuInit(/*flags=*/0));
   CUdevice device;
   CT_CUDA_CHECK(cuDeviceGet(&device, defaultDevice));
-  CT_CUDA_CHECK(cuDevicePrimaryCtxRetain(&context, device));
-  contextDevice = defaultDevice;
-  return context;
+  CT_CUDA_CHECK(cuDevicePrimaryCtxRetain(&current.context, device));
+  int hasPools = 0;
+  CT_CUDA_CHECK(cuDeviceGetAttribute(
+      &hasPools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED, device));
+  current.pool = nullptr;
+  if (hasPools) {
+    CT_CUDA_CHECK(cuCtxSetCurrent(current.context));
+    CT_CUDA_CHECK(cuDeviceGetDefaultMemPool(&current.pool, device));
+    // The pool's default threshold of 0 gives freed memory back to the OS
+    // at every synchronization: each call would map its temporaries anew.
+    cuuint64_t threshold = kMaxKeptBytes;
+    CT_CUDA_CHECK(cuMemPoolSetAttribute(
+        current.pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &threshold));
+  }
+  currentIndex = defaultDevice;
+  return current;
 }
 
 /// Makes the runtime's context current on the calling thread.
-void setContext() { CT_CUDA_CHECK(cuCtxSetCurrent(getContext())); }
+void setContext() { CT_CUDA_CHECK(cuCtxSetCurrent(getDevice().context)); }
 
 } // namespace
 
@@ -205,13 +234,18 @@ CT_CUDA_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
 
 namespace {
 /// Freed allocations kept for reuse, keyed by size and kind (managed or
-/// device). At most kMaxCachedBytes stay cached; when the device runs out of
-/// memory, the cache is released and the allocation retried.
+/// device), and the live allocations (those from the memory pool marked
+/// stream-ordered). At most kMaxKeptBytes stay cached; when the device runs
+/// out of memory, the cache and the pool's free memory are released and the
+/// allocation retried.
 struct AllocationCache {
   using Key = std::pair<uint64_t, bool>;
-  static constexpr uint64_t kMaxCachedBytes = uint64_t(8) << 30;
+  struct Live {
+    Key key;
+    bool streamOrdered;
+  };
   std::mutex mutex;
-  std::unordered_map<CUdeviceptr, Key> live;
+  std::unordered_map<CUdeviceptr, Live> live;
   std::multimap<Key, CUdeviceptr> freed;
   uint64_t cachedBytes = 0;
 
@@ -221,6 +255,8 @@ struct AllocationCache {
       CT_CUDA_CHECK(cuMemFree(pointer));
     freed.clear();
     cachedBytes = 0;
+    if (CUmemoryPool pool = getDevice().pool)
+      CT_CUDA_CHECK(cuMemPoolTrimTo(pool, /*minBytesToKeep=*/0));
   }
 };
 AllocationCache &getAllocationCache() {
@@ -230,63 +266,85 @@ AllocationCache &getAllocationCache() {
 } // namespace
 
 /// Device memory, or managed memory (valid on host and device) when
-/// `isHostShared` (gpu.alloc host_shared). Zero bytes give a null pointer.
-CT_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+/// `isHostShared` (gpu.alloc host_shared). Device memory for a stream comes
+/// from the memory pool in stream order where the device has one: usable by
+/// work queued on `stream` after this call. Zero bytes give a null pointer.
+CT_CUDA_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
                                   bool isHostShared) {
   if (sizeBytes == 0)
     return nullptr;
   setContext();
+  bool streamOrdered = stream && !isHostShared && getDevice().pool;
   AllocationCache &cache = getAllocationCache();
   std::lock_guard<std::mutex> lock(cache.mutex);
   AllocationCache::Key key(sizeBytes, isHostShared);
   CUdeviceptr pointer = 0;
-  if (auto found = cache.freed.find(key); found != cache.freed.end()) {
+  auto found = streamOrdered ? cache.freed.end() : cache.freed.find(key);
+  if (found != cache.freed.end()) {
     pointer = found->second;
     cache.freed.erase(found);
     cache.cachedBytes -= sizeBytes;
   } else {
     auto allocate = [&] {
+      if (streamOrdered)
+        return cuMemAllocAsync(&pointer, sizeBytes, stream);
       return isHostShared ? cuMemAllocManaged(&pointer, sizeBytes,
                                               CU_MEM_ATTACH_GLOBAL)
                           : cuMemAlloc(&pointer, sizeBytes);
     };
     CUresult result = allocate();
-    if (result == CUDA_ERROR_OUT_OF_MEMORY && !cache.freed.empty()) {
+    if (result == CUDA_ERROR_OUT_OF_MEMORY) {
       cache.release();
       result = allocate();
     }
     if (result != CUDA_SUCCESS)
-      reportCudaError(isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
+      reportCudaError(streamOrdered  ? "cuMemAllocAsync"
+                      : isHostShared ? "cuMemAllocManaged"
+                                     : "cuMemAlloc",
                       result);
   }
-  cache.live[pointer] = key;
+  cache.live[pointer] = {key, streamOrdered};
   return reinterpret_cast<void *>(pointer);
 }
 
-/// Returns the allocation to the cache once `stream` (if any) is done with
-/// it.
+/// Frees a stream-ordered allocation on `stream` once the work queued before
+/// has run (without a stream, after all work of the context); returns other
+/// allocations to the cache once `stream` (if any) is done with them.
 CT_CUDA_EXPORT void mgpuMemFree(void *pointer, CUstream stream) {
   if (!pointer)
     return;
   setContext();
-  if (stream)
-    CT_CUDA_CHECK(cuStreamSynchronize(stream));
   auto address = reinterpret_cast<CUdeviceptr>(pointer);
   AllocationCache &cache = getAllocationCache();
+  std::optional<AllocationCache::Live> allocation;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (auto found = cache.live.find(address); found != cache.live.end()) {
+      allocation = found->second;
+      cache.live.erase(found);
+    }
+  }
+  if (allocation && allocation->streamOrdered) {
+    if (!stream)
+      CT_CUDA_CHECK(cuCtxSynchronize());
+    CT_CUDA_CHECK(cuMemFreeAsync(address, stream));
+    return;
+  }
+  // A cached allocation may be handed to work on another stream next.
+  if (stream)
+    CT_CUDA_CHECK(cuStreamSynchronize(stream));
+  if (!allocation) {
+    CT_CUDA_CHECK(cuMemFree(address));
+    return;
+  }
+  uint64_t sizeBytes = allocation->key.first;
   std::lock_guard<std::mutex> lock(cache.mutex);
-  auto found = cache.live.find(address);
-  if (found == cache.live.end()) {
+  if (cache.cachedBytes + sizeBytes > kMaxKeptBytes) {
     CT_CUDA_CHECK(cuMemFree(address));
     return;
   }
-  AllocationCache::Key key = found->second;
-  cache.live.erase(found);
-  if (cache.cachedBytes + key.first > AllocationCache::kMaxCachedBytes) {
-    CT_CUDA_CHECK(cuMemFree(address));
-    return;
-  }
-  cache.freed.emplace(key, address);
-  cache.cachedBytes += key.first;
+  cache.freed.emplace(allocation->key, address);
+  cache.cachedBytes += sizeBytes;
 }
 
 CT_CUDA_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

@@ -2,8 +2,9 @@
 //
 // The small passes of ct-lower-to-nvvm that upstream MLIR does not provide:
 // shaping bufferized loops into grid × block launches, making host-side
-// allocations and copies device-capable, and selecting hardware instructions
-// (fp8 conversion, rounding) for the numerics of kernels.
+// allocations and copies device-capable, running a call's GPU work on one
+// stream, and selecting hardware instructions (fp8 conversion, rounding) for
+// the numerics of kernels.
 
 #include "ct/Conversion/GPUKernelBuilding.h"
 #include "ct/Conversion/Passes.h"
@@ -37,6 +38,7 @@ namespace ct {
 #define GEN_PASS_DEF_GPUVECTORIZEPARALLELLOOPS
 #define GEN_PASS_DEF_GPUTILEPARALLELLOOPS
 #define GEN_PASS_DEF_GPUHOSTMEMORY
+#define GEN_PASS_DEF_GPUASYNCSTREAM
 #define GEN_PASS_DEF_GPUSELECTINSTRUCTIONS
 #include "ct/Conversion/Passes.h.inc"
 } // namespace ct
@@ -315,19 +317,6 @@ struct GPUTileParallelLoopsPass
 // ct-gpu-host-memory
 //===----------------------------------------------------------------------===//
 
-/// Emits the async op that `build` creates from a token on a fresh stream and
-/// waits for it: gpu-to-llvm lowers gpu.dealloc and gpu.memcpy only in their
-/// async form.
-template <typename BuildFn>
-static void createOnStreamAndWait(RewriterBase &rewriter, Location loc,
-                                  BuildFn build) {
-  auto tokenType = gpu::AsyncTokenType::get(rewriter.getContext());
-  Value stream = gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange())
-                     .getAsyncToken();
-  Value done = build(tokenType, stream);
-  gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{done});
-}
-
 /// Whether `copy` becomes a gpu.memcpy: identity layouts (contiguous) in
 /// the default memory space on both sides.
 static bool isMemcpyCopy(memref::CopyOp copy) {
@@ -407,48 +396,33 @@ struct GPUHostMemoryPass
       if (global && global.getType().getMemorySpace())
         continue;
       if (isa<memref::AllocOp>(op) || global) {
-        // Allocations are synchronous (gpu.alloc host_shared has no async
-        // form); device memory where only the GPU touches the buffer, else
-        // managed memory. A constant global lives in host memory, where
-        // kernels cannot read it: they get a copy, made on each call.
+        // Device memory where only the GPU touches the buffer, else managed
+        // memory. A constant global lives in host memory, where kernels
+        // cannot read it: they get a copy, made on each call.
         auto alloc = dyn_cast<memref::AllocOp>(op);
         auto type = cast<MemRefType>(op->getResult(0).getType());
         ValueRange sizes = alloc ? alloc.getDynamicSizes() : ValueRange();
         ValueRange symbols = alloc ? alloc.getSymbolOperands() : ValueRange();
-        Value buffer;
-        if (isOnlyUsedOnDevice(op->getResult(0))) {
-          // gpu-to-llvm lowers device allocations in their async form only.
-          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
-            auto deviceAlloc = gpu::AllocOp::create(
-                rewriter, loc, type, token, ValueRange{stream}, sizes,
-                symbols, /*hostShared=*/false);
-            buffer = deviceAlloc.getMemref();
-            return deviceAlloc.getAsyncToken();
-          });
-        } else {
-          buffer = gpu::AllocOp::create(rewriter, loc, type,
-                                        /*asyncToken=*/Type(),
-                                        /*asyncDependencies=*/ValueRange(),
-                                        sizes, symbols, /*hostShared=*/true)
-                       .getMemref();
-        }
+        // Synchronous GPU ops: ct-gpu-async-stream puts them on the
+        // function's stream.
+        bool hostShared = !isOnlyUsedOnDevice(op->getResult(0));
+        Value buffer =
+            gpu::AllocOp::create(rewriter, loc, type, /*asyncToken=*/Type(),
+                                 /*asyncDependencies=*/ValueRange(), sizes,
+                                 symbols, hostShared)
+                .getMemref();
         if (global) {
           Value source = memref::GetGlobalOp::create(
               rewriter, loc, type, global.getNameAttr());
-          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
-            return gpu::MemcpyOp::create(rewriter, loc, token,
-                                         ValueRange{stream}, buffer, source)
-                .getAsyncToken();
-          });
+          gpu::MemcpyOp::create(rewriter, loc, /*asyncToken=*/Type(),
+                                /*asyncDependencies=*/ValueRange(), buffer,
+                                source);
         }
         rewriter.replaceOp(op, buffer);
         for (Operation *ret : returns) {
           rewriter.setInsertionPoint(ret);
-          createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
-            return gpu::DeallocOp::create(rewriter, loc, token,
-                                          ValueRange{stream}, buffer)
-                .getAsyncToken();
-          });
+          gpu::DeallocOp::create(rewriter, loc, /*asyncToken=*/Type(),
+                                 /*asyncDependencies=*/ValueRange(), buffer);
         }
         continue;
       }
@@ -457,13 +431,92 @@ struct GPUHostMemoryPass
       // host loops, which managed memory allows.
       if (!isMemcpyCopy(copy))
         continue;
-      createOnStreamAndWait(rewriter, loc, [&](Type token, Value stream) {
-        return gpu::MemcpyOp::create(rewriter, loc, token, ValueRange{stream},
-                                     copy.getTarget(), copy.getSource())
-            .getAsyncToken();
-      });
-      rewriter.eraseOp(copy);
+      rewriter.replaceOpWithNewOp<gpu::MemcpyOp>(
+          copy, /*asyncToken=*/Type(), /*asyncDependencies=*/ValueRange(),
+          copy.getTarget(), copy.getSource());
     }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ct-gpu-async-stream
+//===----------------------------------------------------------------------===//
+
+/// Whether `op` is a synchronous GPU op that can run on a stream: a launch or
+/// a device allocation, free, copy or fill. gpu.alloc host_shared has no
+/// async form in gpu-to-llvm; ops already given tokens are left to their
+/// author.
+static bool isStreamable(Operation *op) {
+  if (!isa<gpu::LaunchOp, gpu::LaunchFuncOp, gpu::AllocOp, gpu::DeallocOp,
+           gpu::MemcpyOp, gpu::MemsetOp>(op))
+    return false;
+  auto async = cast<gpu::AsyncOpInterface>(op);
+  auto alloc = dyn_cast<gpu::AllocOp>(op);
+  return !async.getAsyncToken() && async.getAsyncDependencies().empty() &&
+         !(alloc && alloc.getHostShared());
+}
+
+/// Whether the host may run `op` while the stream still works: it touches
+/// no memory (arithmetic, memref views) or only allocates managed memory.
+/// A terminator leaves the block (every block of a function has one), and
+/// a chain ends with its block: results are complete on return.
+static bool mayOverlapStream(Operation *op) {
+  if (auto alloc = dyn_cast<gpu::AllocOp>(op))
+    return alloc.getHostShared() && !alloc.getAsyncToken();
+  return !op->hasTrait<OpTrait::IsTerminator>() && isMemoryEffectFree(op);
+}
+
+/// Replaces the synchronous `op` by a clone that runs after `token` and
+/// returns its own token (the GPU ops here declare it as their last result).
+static Value putOnStream(OpBuilder &builder, Operation *op, Value token) {
+  cast<gpu::AsyncOpInterface>(op).addAsyncDependency(token);
+  SmallVector<Type> resultTypes(op->getResultTypes());
+  resultTypes.push_back(token.getType());
+  Operation *async = Operation::create(
+      op->getLoc(), op->getName(), resultTypes, op->getOperands(),
+      op->getDiscardableAttrDictionary(), op->getPropertiesStorage(),
+      op->getSuccessors(), op->getNumRegions());
+  for (auto [from, to] : llvm::zip(op->getRegions(), async->getRegions()))
+    to.takeBody(from);
+  builder.insert(async);
+  op->replaceAllUsesWith(async->getResults().drop_back());
+  op->erase();
+  return async->getResults().back();
+}
+
+/// Chains the GPU ops of `block` in program order, one stream from the first
+/// to the next op the host must not run before the GPU is done, which waits
+/// for it; blocks nested in host ops get chains of their own.
+static void chainBlock(Block &block) {
+  OpBuilder builder(block.getParent()->getContext());
+  auto tokenType = builder.getType<gpu::AsyncTokenType>();
+  Value token;
+  for (Operation &op : llvm::make_early_inc_range(block)) {
+    builder.setInsertionPoint(&op);
+    if (isStreamable(&op)) {
+      if (!token)
+        token = gpu::WaitOp::create(builder, op.getLoc(), tokenType,
+                                    ValueRange())
+                    .getAsyncToken();
+      token = putOnStream(builder, &op, token);
+      continue;
+    }
+    if (mayOverlapStream(&op))
+      continue;
+    if (token)
+      gpu::WaitOp::create(builder, op.getLoc(), Type(), ValueRange{token});
+    token = nullptr;
+    for (Region &region : op.getRegions())
+      for (Block &nested : region)
+        chainBlock(nested);
+  }
+}
+
+struct GPUAsyncStreamPass
+    : public ct::impl::GPUAsyncStreamBase<GPUAsyncStreamPass> {
+  void runOnOperation() override {
+    for (Block &block : getOperation().getBody())
+      chainBlock(block);
   }
 };
 

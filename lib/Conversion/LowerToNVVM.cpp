@@ -14,7 +14,9 @@
 // warp-shuffle kernels (ct-quant-to-gpu), a warp per row.
 // Host code only allocates and launches: functions take device-accessible
 // buffers (device or managed memory), temporaries are device memory (managed
-// memory where host code touches them), and every launch is synchronous.
+// memory where host code touches them), and launches, temporaries and copies
+// run on one stream per call that the host waits for before it touches
+// memory and before it returns.
 
 #include "ct/Conversion/Passes.h"
 #include "ct/Conversion/Pipelines.h"
@@ -93,6 +95,9 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // becoming kernel arguments.
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // One stream per call instead of a stream and a host synchronization per
+  // launch, allocation, free and copy.
+  pm.addNestedPass<func::FuncOp>(createGPUAsyncStream());
   // Hardware fp8 conversion and rounding instead of integer emulation and
   // libdevice calls.
   GPUSelectInstructionsOptions selectOptions;

@@ -129,7 +129,7 @@ void registerPipelines() {
       "parallel-loop kernels (fp8 with the hardware conversion), "
       "bufferization with device-memory temporaries and packed 4-bit "
       "buffers, kernels through NVVM to a gpu.binary of `format` for `chip`, "
-      "host code through gpu-to-llvm",
+      "host code on one stream per call through gpu-to-llvm",
       buildLowerToNVVMPipeline);
 }
 

@@ -405,9 +405,10 @@ def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
     `gpu.launch`), replaces `memref.alloc` by `gpu.alloc` that is freed with
     `gpu.dealloc` when the function returns, and `memref.copy` between
     identity-layout buffers by `gpu.memcpy` (cuMemcpy, which takes host,
-    managed and device pointers alike), each synchronous: on a fresh stream
-    that is waited for. A buffer that only kernels and such copies touch
-    (directly or through views) is device memory (cuMemAlloc); one the host
+    managed and device pointers alike), all in their synchronous form:
+    `ct-gpu-async-stream` puts them and the launches on one stream. A buffer
+    that only kernels and such copies touch (directly or through views) is
+    device memory (cuMemAlloc); one the host
     also touches (a strided copy left as a host loop) is managed memory
     (`host_shared`, cuMemAllocManaged: one pointer valid on both sides),
     whose first touch on the GPU pays page faults on every call. A
@@ -421,6 +422,35 @@ def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
     results became out-parameters: allocations in the function body that
     never escape. An allocation in a host loop or branch, or a function that
     still returns a buffer, is reported as an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def GPUAsyncStream : Pass<"ct-gpu-async-stream", "::mlir::func::FuncOp"> {
+  let summary = "Run a host function's launches, device allocations, frees "
+                "and copies on one stream, waited for only where the host "
+                "needs it";
+  let description = [{
+    A synchronous GPU op costs a stream creation and a host synchronization
+    each (gpu-to-llvm lowers `gpu.launch_func` to create, launch,
+    synchronize, destroy), more than the kernels of a short decode step.
+    In each block of a host function, this pass chains the synchronous
+    `gpu.launch`, `gpu.launch_func`, device `gpu.alloc`, `gpu.dealloc`,
+    `gpu.memcpy` and `gpu.memset` in program order: a `gpu.wait async`
+    (one stream) before the first, each op `async [%previous]`, so that the
+    stream runs them in order (a free after the last kernel that uses the
+    buffer) and the host only enqueues. The host waits (`gpu.wait [%t]`)
+    before the first op it must not run while the stream works: one with
+    memory effects that is not a chained GPU op (a host load, store, copy,
+    loop or call may touch what kernels use), an op with regions that holds
+    GPU work (whose blocks get chains of their own) and the block's
+    terminator, so that results are complete on return. Ops without memory
+    effects (arithmetic, memref views) and `gpu.alloc host_shared`, which
+    has no async form and only allocates, leave the chain running.
+
+    Unlike upstream `gpu-async-region`, it leaves `gpu.alloc host_shared`
+    synchronous (gpu-to-llvm rejects its async form) and GPU ops that
+    already have tokens or dependencies alone (waiting for the chain first).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }

@@ -4,27 +4,23 @@
 // when only kernels and gpu.memcpy touch them (the constant's copy), managed
 // memory when the host does too (%buf, read by a strided host copy);
 // contiguous host copies become gpu.memcpy; a constant global gets a copy
-// kernels can read; kernels are left alone.
+// kernels can read; kernels are left alone. The GPU ops are synchronous
+// (ct-gpu-async-stream puts them on a stream).
 // CHECK-LABEL: func.func @managed_temporaries(
 // CHECK-SAME:      %[[ARG:.+]]: memref<64xf32>, %[[OUT:.+]]: memref<64xf32>
-// CHECK:         %[[A0:.+]] = gpu.wait async
-// CHECK:         %[[TABLE:.+]], %[[A1:.+]] = gpu.alloc async [%[[A0]]] () : memref<64xf32>
-// CHECK:         gpu.wait [%[[A1]]]
-// CHECK:         %[[GLOBAL:.+]] = memref.get_global @table
-// CHECK:         %[[W0:.+]] = gpu.wait async
-// CHECK:         %[[W1:.+]] = gpu.memcpy async [%[[W0]]] %[[TABLE]], %[[GLOBAL]] : memref<64xf32>, memref<64xf32>
-// CHECK:         gpu.wait [%[[W1]]]
-// CHECK:         %[[BUF:.+]] = gpu.alloc host_shared () : memref<64xf32>
-// CHECK:         %[[T0:.+]] = gpu.wait async
-// CHECK:         %[[T1:.+]] = gpu.memcpy async [%[[T0]]] %[[BUF]], %[[TABLE]] : memref<64xf32>, memref<64xf32>
-// CHECK:         gpu.wait [%[[T1]]]
-// CHECK:         gpu.launch
+// CHECK-NOT:     gpu.wait
+// CHECK:         %[[TABLE:.+]] = gpu.alloc () : memref<64xf32>
+// CHECK-NEXT:    %[[GLOBAL:.+]] = memref.get_global @table
+// CHECK-NEXT:    gpu.memcpy %[[TABLE]], %[[GLOBAL]] : memref<64xf32>, memref<64xf32>
+// CHECK-NEXT:    %[[BUF:.+]] = gpu.alloc host_shared () : memref<64xf32>
+// CHECK-NEXT:    gpu.memcpy %[[BUF]], %[[TABLE]] : memref<64xf32>, memref<64xf32>
+// CHECK-NEXT:    gpu.launch
 // CHECK:           memref.alloca
 // CHECK:           memref.load %[[BUF]]
 // CHECK:         memref.copy %{{.+}}, %{{.+}} : memref<4x4xf32, strided<[16, 1]>> to memref<4x4xf32, strided<[16, 1]>>
-// CHECK:         gpu.dealloc async [%{{.+}}] %[[TABLE]] : memref<64xf32>
-// CHECK:         gpu.dealloc async [%{{.+}}] %[[BUF]] : memref<64xf32>
-// CHECK:         return
+// CHECK-NEXT:    gpu.dealloc %[[TABLE]] : memref<64xf32>
+// CHECK-NEXT:    gpu.dealloc %[[BUF]] : memref<64xf32>
+// CHECK-NEXT:    return
 memref.global "private" constant @table : memref<64xf32> = dense<1.0>
 func.func @managed_temporaries(%arg: memref<64xf32>, %out: memref<64xf32>) {
   %c1 = arith.constant 1 : index
@@ -54,13 +50,13 @@ func.func @managed_temporaries(%arg: memref<64xf32>, %out: memref<64xf32>) {
 
 // A temporary only kernels touch, through a view: device memory.
 // CHECK-LABEL: func.func @device_temporary(
-// CHECK:         %[[T:.+]], %{{.+}} = gpu.alloc async [%{{.+}}] () : memref<8x8xf32>
+// CHECK:         %[[T:.+]] = gpu.alloc () : memref<8x8xf32>
 // CHECK:         %[[V:.+]] = memref.collapse_shape %[[T]]
 // CHECK:         gpu.launch
 // CHECK:           memref.store %{{.+}}, %[[V]]
 // CHECK:         gpu.launch
 // CHECK:           memref.load %[[T]]
-// CHECK:         gpu.dealloc async [%{{.+}}] %[[T]] : memref<8x8xf32>
+// CHECK:         gpu.dealloc %[[T]] : memref<8x8xf32>
 func.func @device_temporary(%out: memref<8x8xf32>) {
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index

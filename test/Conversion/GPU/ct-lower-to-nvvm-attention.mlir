@@ -16,15 +16,27 @@
 // ex2.approx.ftz for the softmax, one
 // barrier after the warps' states are stored in shared memory. Merge kernel:
 // one thread per output element, normalized and rounded to bf16.
+// The host creates one stream for the call, on which the four launches, the
+// partials' allocations and frees run in order, and waits for it once,
+// before it returns.
 // CHECK-LABEL: llvm.func @decode_gqa(
 // CHECK-NOT:     llvm.call @memrefCopy
-// CHECK:         gpu.launch_func @decode_gqa_kernel::@decode_gqa_kernel
-// CHECK:         gpu.launch_func @decode_gqa_kernel_0::@decode_gqa_kernel
-// CHECK:         llvm.call @mgpuMemAlloc
-// CHECK:         llvm.call @mgpuMemAlloc
-// CHECK:         gpu.launch_func @decode_gqa_kernel_1::@decode_gqa_kernel
-// CHECK:         gpu.launch_func @decode_gqa_kernel_2::@decode_gqa_kernel
-// CHECK:         llvm.call @mgpuMemFree
+// CHECK:         %[[STREAM:.+]] = llvm.call @mgpuStreamCreate()
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @decode_gqa_kernel::@decode_gqa_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @decode_gqa_kernel_0::@decode_gqa_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK-COUNT-2: llvm.call @mgpuMemAlloc({{.*}}, %[[STREAM]],
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @decode_gqa_kernel_1::@decode_gqa_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @decode_gqa_kernel_2::@decode_gqa_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK-COUNT-2: llvm.call @mgpuMemFree({{.*}}, %[[STREAM]])
+// CHECK-NEXT:    llvm.call @mgpuStreamSynchronize(%[[STREAM]])
+// CHECK-NEXT:    llvm.call @mgpuStreamDestroy(%[[STREAM]])
+// CHECK-NEXT:    llvm.return
 // CHECK-LABEL: gpu.binary @decode_gqa_kernel_1
 // CHECK-SAME:    .maxntid 128, 1, 1
 // CHECK-SAME:    ld.global.v4.b32
@@ -95,7 +107,7 @@ func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf1
 // after the staging and one after the warps read the tile; outputs stored
 // 8 bf16 at a time.
 // CHECK-LABEL: llvm.func @prefill_causal(
-// CHECK:         gpu.launch_func @prefill_causal_kernel::@prefill_causal_kernel
+// CHECK:         gpu.launch_func <%{{.+}} : !llvm.ptr> @prefill_causal_kernel::@prefill_causal_kernel
 // CHECK-LABEL: gpu.binary @prefill_causal_kernel
 // CHECK-SAME:    .maxntid 128, 1, 1
 // CHECK-SAME:    ld.global.v4.b32

@@ -13,9 +13,11 @@
 // registers, 4 butterfly stages across 16 lanes (8 shuffles each).
 // CHECK-LABEL: llvm.func @fwht_head_dim_128(
 // CHECK-NOT:     mgpuMemAlloc
-// CHECK:         gpu.launch_func @fwht_head_dim_128_kernel::@fwht_head_dim_128_kernel
-// CHECK-NOT:     llvm.intr.memcpy
-// CHECK:         llvm.return
+// CHECK:         %[[STREAM:.+]] = llvm.call @mgpuStreamCreate()
+// CHECK-NEXT:    gpu.launch_func <%[[STREAM]] : !llvm.ptr> @fwht_head_dim_128_kernel::@fwht_head_dim_128_kernel
+// CHECK-NEXT:    llvm.call @mgpuStreamSynchronize(%[[STREAM]])
+// CHECK-NEXT:    llvm.call @mgpuStreamDestroy(%[[STREAM]])
+// CHECK-NEXT:    llvm.return
 // CHECK-LABEL: gpu.binary @fwht_head_dim_128_kernel
 // CHECK-SAME:    .maxntid 256, 1, 1
 // CHECK-SAME:    ld.global.v4.b32
@@ -28,12 +30,18 @@ func.func @fwht_head_dim_128(%k: tensor<1x8x16x128xbf16>) -> tensor<1x8x16x128xb
 }
 
 // The signs, times 1/sqrt(16), are copied to device-visible memory and
-// multiply on store for the inverse.
+// multiply on store for the inverse; the copy, the launch and the free run
+// on the launch's stream, waited for once.
 // CHECK-LABEL: llvm.func @fwht_signed_inverse(
-// CHECK:         mgpuMemAlloc
-// CHECK:         mgpuMemcpy
-// CHECK:         gpu.launch_func @fwht_signed_inverse_kernel::@fwht_signed_inverse_kernel
-// CHECK:         mgpuMemFree
+// CHECK:         %[[STREAM:.+]] = llvm.call @mgpuStreamCreate()
+// CHECK:         mgpuMemAlloc({{.*}}, %[[STREAM]],
+// CHECK:         mgpuMemcpy({{.*}}, %[[STREAM]])
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @fwht_signed_inverse_kernel::@fwht_signed_inverse_kernel
+// CHECK:         mgpuMemFree({{.*}}, %[[STREAM]])
+// CHECK-NOT:     mgpuStreamCreate
+// CHECK:         mgpuStreamSynchronize(%[[STREAM]])
+// CHECK-NEXT:    mgpuStreamDestroy(%[[STREAM]])
+// CHECK-NEXT:    llvm.return
 // CHECK-LABEL: gpu.binary @fwht_signed_inverse_kernel
 // CHECK-SAME:    shfl.sync.bfly.b32
 // CHECK-SAME:    mul.rn.f32
