@@ -128,6 +128,50 @@ def fp4_decode(rng):
             save(name + "." + cache + "_scale", scale)
 
 
+def asymmetric_decode(rng):
+    """Decode over asymmetric caches (zero points): int8 with bf16
+    activations, per-row dynamic (token) key scales and zero points and
+    static per-kv-head value ones; int4 (stored packed) with f32 activations,
+    batch 2, a static per-tensor key scale and zero point and per-row
+    dynamic (token) value ones. Codes and zero points are uniform over the
+    type's range (what calculate_qparams gives: zp in [qmin, qmax]); scales
+    are positive."""
+    name = "decode-int8-asym"
+    b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
+    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
+    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
+    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_cache",
+             rng.integers(-128, 128, size=(b, hkv, smax, d), dtype=np.int8))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    save(name + ".k_scale", rng.uniform(0.005, 0.03, (b, hkv, smax, 1))
+         .astype(ml_dtypes.bfloat16))
+    save(name + ".k_zero_point",
+         rng.integers(-128, 128, size=(b, hkv, smax, 1), dtype=np.int8))
+    save(name + ".v_scale", rng.uniform(0.002, 0.02, (hkv, 1, 1))
+         .astype(ml_dtypes.bfloat16))
+    save(name + ".v_zero_point",
+         rng.integers(-128, 128, size=(hkv, 1, 1), dtype=np.int8))
+
+    name = "decode-int4-asym"
+    b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
+    save(name + ".q", random(rng, (b, hq, 1, d), "f32"))
+    save(name + ".k", random(rng, (b, hkv, 1, d), "f32"))
+    save(name + ".v", random(rng, (b, hkv, 1, d), "f32"))
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_cache",
+             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    save(name + ".k_scale",
+         rng.uniform(0.1, 0.5, (1,)).astype(np.float32))
+    save(name + ".k_zero_point", rng.integers(-8, 8, size=(1,), dtype=np.int8))
+    save(name + ".v_scale",
+         rng.uniform(0.1, 0.5, (b, hkv, smax, 1)).astype(np.float32))
+    save(name + ".v_zero_point",
+         rng.integers(-8, 8, size=(b, hkv, smax, 1), dtype=np.int8))
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -145,6 +189,7 @@ def main():
     quantized_decode(rng)
     int4_decode(rng)
     fp4_decode(rng)
+    asymmetric_decode(rng)
 
 
 if __name__ == "__main__":

@@ -174,8 +174,22 @@ std::string planAttention(HookedAttentionOp op,
     if (isa<Float8E4M3FNType>(cacheType.getElementType()) &&
         !options.hardwareFP8)
       return "f8E4M3FN caches need the hardware fp8 conversion (sm_89+)";
-    if (op.getCacheZeroPoint(key))
-      return "expected a symmetric cache scheme (no zero point)";
+    if (Value zeroPoint = op.getCacheZeroPoint(key)) {
+      // A zero point folds into the bias of the integer code conversion
+      // (codeBias); an fp8 zero point is no integer.
+      std::string got;
+      llvm::raw_string_ostream os(got);
+      if (!cacheType.getElementType().isInteger(8) &&
+          !cacheType.getElementType().isInteger(4)) {
+        os << cacheType.getElementType();
+        return "expected i8 or i4 codes for a cache with zero points, got " +
+               got;
+      }
+      if (!getElementTypeOrSelf(zeroPoint.getType()).isSignlessInteger(8)) {
+        os << getElementTypeOrSelf(zeroPoint.getType());
+        return "expected i8 cache zero points, got " + got;
+      }
+    }
     if (scheme.getStrategy() == QuantStrategy::Channel)
       return "per-channel cache scales are not lowered to the GPU";
     Value scale = op.getCacheScale(key);
@@ -288,13 +302,15 @@ public:
       : b(b), loc(loc), op(op), plan(plan), f32(b.getF32Type()) {}
 
   /// Buffers the kernels read and write, all rank-1 and identity-layout.
-  /// How the codes of a quantized cache dequantize: code · scale, with one
-  /// scale for the tensor, per kv head or per cache row.
+  /// How the codes of a quantized cache dequantize: (code − zp) · scale,
+  /// with one scale (and zero point) for the tensor, per kv head or per
+  /// cache row.
   enum class ScaleKind { None, Tensor, Head, Row };
   struct CacheScale {
     ScaleKind kind = ScaleKind::None;
-    /// The scales as a rank-1 buffer (Row: [B·Hkv·Smax]).
-    Value buffer;
+    /// The scales as a rank-1 buffer (Row: [B·Hkv·Smax]), and the i8 zero
+    /// points laid out alike (null for a symmetric scheme).
+    Value buffer, zeroPoint;
   };
 
   struct Buffers {
@@ -378,23 +394,32 @@ private:
     return vector::BitCastOp::create(b, loc, rawSliceType(elementType, elems),
                                      slice);
   }
-  /// A raw slice of a buffer of `stored` elements as f32.
-  Value toF32(Value slice, Type stored) {
+  /// A raw slice of a buffer of `stored` elements as f32; integer codes
+  /// minus the zero point whose codeBias is `bias`, when given.
+  Value toF32(Value slice, Type stored, Value bias = nullptr) {
     auto type = cast<VectorType>(slice.getType());
     auto f32Type = VectorType::get(type.getShape(), f32);
     Type element = type.getElementType();
     if (isa<Float4E2M1FNType>(stored))
       return fp4ToF32(slice);
     if (isPackedCode(stored))
-      return unpackCodes(slice);
+      return unpackCodes(slice, bias);
     if (element == f32)
       return slice;
     if (element.isBF16() && type.getNumElements() % 2 == 0)
       return bf16ToF32(slice);
-    if (element.isInteger(8))
-      return type.getNumElements() % 4 == 0
-                 ? int8ToF32(slice)
-                 : arith::SIToFPOp::create(b, loc, f32Type, slice);
+    if (element.isInteger(8) && type.getNumElements() % 4 == 0)
+      return int8ToF32(slice, bias);
+    if (element.isInteger(8)) {
+      Value codes = arith::SIToFPOp::create(b, loc, f32Type, slice);
+      if (!bias)
+        return codes;
+      // 2^23 + 128 + zp − (2^23 + 128) is zp (exact).
+      Value zp =
+          arith::SubFOp::create(b, loc, bias, constantF32(8388608.0 + 128.0));
+      return arith::SubFOp::create(b, loc, codes,
+                                   broadcast(zp, type.getNumElements()));
+    }
     if (isa<Float8E4M3FNType>(element))
       return fp8ToF32(slice);
     return arith::ExtFOp::create(b, loc, f32Type, slice);
@@ -403,8 +428,9 @@ private:
   /// in its bits [4j, 4j + 4), as int8ToF32 does: the even and the odd codes
   /// of a word, biased by 8, are put in bytes at once; then per code one prmt
   /// makes it the low byte of 2^23 and one subtraction of 2^23 + 8 leaves it
-  /// (exact; no shift pair and I2F per code).
-  Value unpackCodes(Value words) {
+  /// (exact; no shift pair and I2F per code); a codeBias `bias` subtracts a
+  /// zero point too.
+  Value unpackCodes(Value words, Value bias = nullptr) {
     auto type = cast<VectorType>(words.getType());
     int64_t wordBits = type.getElementType().getIntOrFloatBitWidth();
     Type i32 = b.getI32Type();
@@ -418,7 +444,8 @@ private:
           constant(0x08080808));
     };
     Value exponent = constant(0x4B000000);
-    Value bias = constantF32(8388608.0 + 8.0);
+    if (!bias)
+      bias = constantF32(8388608.0 + 8.0);
     SmallVector<Value> values;
     for (int64_t w = 0; w < type.getNumElements(); ++w) {
       Value word = vector::ExtractOp::create(b, loc, words, w);
@@ -462,8 +489,9 @@ private:
   }
   /// Signed 8-bit codes to f32 without I2F (a quarter-rate conversion): the
   /// code biased by 128 becomes the low byte of 2^23 (one prmt), then one
-  /// subtraction of 2^23 + 128 leaves the code (exact).
-  Value int8ToF32(Value codes) {
+  /// subtraction of 2^23 + 128 leaves the code (exact); a codeBias `bias`
+  /// subtracts a zero point too.
+  Value int8ToF32(Value codes, Value bias = nullptr) {
     int64_t elems = cast<VectorType>(codes.getType()).getNumElements();
     Type i32 = b.getI32Type();
     auto constant = [&](int64_t bits) {
@@ -472,7 +500,8 @@ private:
     Value words = vector::BitCastOp::create(
         b, loc, VectorType::get({elems / 4}, i32), codes);
     Value exponent = constant(0x4B000000);
-    Value bias = constantF32(8388608.0 + 128.0);
+    if (!bias)
+      bias = constantF32(8388608.0 + 128.0);
     SmallVector<Value> values;
     for (int64_t w = 0; w < elems / 4; ++w) {
       Value word = arith::XOrIOp::create(
@@ -570,25 +599,55 @@ private:
     return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
                                  packed);
   }
-  /// The scale of cache row `row` (a flat row of [B, Hkv, Smax]) of kv head
-  /// `kvHead` as f32, or null for a float cache.
-  Value loadScale(const CacheScale &scale, Value kvHead, Value row) {
-    Value at;
+  /// Where the scale (and zero point) of cache row `row` (a flat row of
+  /// [B, Hkv, Smax]) of kv head `kvHead` lies in its buffer.
+  Value scaleIndex(const CacheScale &scale, Value kvHead, Value row) {
     switch (scale.kind) {
-    case ScaleKind::None:
-      return nullptr;
     case ScaleKind::Tensor:
-      at = index(0);
-      break;
+      return index(0);
     case ScaleKind::Head:
-      at = kvHead;
-      break;
+      return kvHead;
     case ScaleKind::Row:
-      at = row;
+      return row;
+    case ScaleKind::None:
       break;
     }
-    Value s = memref::LoadOp::create(b, loc, scale.buffer, at);
+    return nullptr;
+  }
+  /// The scale of a cache row as f32 (see scaleIndex), or null for a float
+  /// cache.
+  Value loadScale(const CacheScale &scale, Value kvHead, Value row) {
+    if (scale.kind == ScaleKind::None)
+      return nullptr;
+    Value s = memref::LoadOp::create(b, loc, scale.buffer,
+                                     scaleIndex(scale, kvHead, row));
     return s.getType() == f32 ? s : arith::ExtFOp::create(b, loc, f32, s);
+  }
+  /// The bias int8ToF32 / unpackCodes subtract for the codes of a cache row
+  /// with a zero point, or null without one: 2^23 + 128 + zp (i8 codes) or
+  /// 2^23 + 8 + zp (i4), so that the codes convert to code − zp exactly.
+  /// This folds (code − zp)·scale at no cost per element, where
+  /// ct-lower-attention subtracts zp·Σq from each score and Σ p·zp from the
+  /// accumulators. The zero point xor 128 is the low byte of 2^23 + 128 + zp
+  /// (as a code's in int8ToF32; no I2F).
+  Value codeBias(const CacheScale &scale, Type stored, Value kvHead,
+                 Value row) {
+    if (!scale.zeroPoint)
+      return nullptr;
+    Type i32 = b.getI32Type();
+    Value zp = arith::ExtUIOp::create(
+        b, loc, i32,
+        memref::LoadOp::create(b, loc, scale.zeroPoint,
+                               scaleIndex(scale, kvHead, row)));
+    Value bits = arith::OrIOp::create(
+        b, loc,
+        arith::XOrIOp::create(b, loc, zp,
+                              arith::ConstantIntOp::create(b, loc, 0x80, 32)),
+        arith::ConstantIntOp::create(b, loc, 0x4B000000, 32));
+    Value bias = arith::BitcastOp::create(b, loc, f32, bits);
+    if (isPackedCode(stored))
+      bias = arith::SubFOp::create(b, loc, bias, constantF32(128.0 - 8.0));
+    return bias;
   }
   llvm::MaybeAlign sliceAlignment(Type elementType, int64_t elems) {
     int64_t bytes = elems * bitWidth(elementType) / 8;
@@ -845,6 +904,15 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   };
   Value keyFactor = blockFactor(buffers.keyScale, keyStorage);
   Value valueFactor = blockFactor(buffers.valueScale, valueStorage);
+  // Zero points shared by all rows of the block convert once to the codes'
+  // bias (codeBias); a row's, in the loop beside its scale.
+  auto blockBias = [&](const CacheScale &scale, Type stored) -> Value {
+    return scale.kind == ScaleKind::Row
+               ? Value()
+               : codeBias(scale, stored, kvHead, Value());
+  };
+  Value keyBias = blockBias(buffers.keyScale, keyStorage);
+  Value valueBias = blockBias(buffers.valueScale, valueStorage);
 
   // Splits of whole rounds of lane groups; the last ones may be short or
   // empty when the context is shorter than the cache.
@@ -927,6 +995,8 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     ValueRange carried = loop.getRegionIterArgs();
     SmallVector<Value> prefetched = loadRows(add(base, index(step)));
     SmallVector<Value> keys, valid, kScales, vScales;
+    SmallVector<Value> kBiases(plan.unroll, keyBias),
+        vBiases(plan.unroll, valueBias);
     for (auto [u, key] : llvm::enumerate(keysAt(base))) {
       valid.push_back(arith::AndIOp::create(
           b, loc,
@@ -934,10 +1004,14 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, end)));
       keys.push_back(arith::MinUIOp::create(b, loc, key, last));
       Value row = add(mul(batchHead, plan.keyRows), keys.back());
-      if (buffers.keyScale.kind == ScaleKind::Row)
+      if (buffers.keyScale.kind == ScaleKind::Row) {
         kScales.push_back(loadScale(buffers.keyScale, kvHead, row));
-      if (buffers.valueScale.kind == ScaleKind::Row)
+        kBiases[u] = codeBias(buffers.keyScale, keyStorage, kvHead, row);
+      }
+      if (buffers.valueScale.kind == ScaleKind::Row) {
         vScales.push_back(loadScale(buffers.valueScale, kvHead, row));
+        vBiases[u] = codeBias(buffers.valueScale, valueStorage, kvHead, row);
+      }
     }
     // Key by key (converted when used), so that one key slice is live at a
     // time.
@@ -945,7 +1019,7 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     SmallVector<RowState> rows;
     SmallVector<SmallVector<Value>> scores(g);
     for (int64_t u = 0; u < plan.unroll; ++u) {
-      Value slice = toF32(carried[stateValues + 2 * u], keyStorage);
+      Value slice = toF32(carried[stateValues + 2 * u], keyStorage, kBiases[u]);
       for (int64_t h = 0; h < g; ++h) {
         Value dot = rowDot(queries[h], slice);
         if (!kScales.empty())
@@ -960,7 +1034,8 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     attend(
         rows, scores,
         [&](int64_t u) {
-          return toF32(carried[stateValues + 2 * u + 1], valueStorage);
+          return toF32(carried[stateValues + 2 * u + 1], valueStorage,
+                       vBiases[u]);
         },
         vScales);
     for (const RowState &row : rows)
@@ -1341,9 +1416,10 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
   /// Writes the hooked new entries of the key (`key`) or value cache at the
   /// position: floats as they are; for a quantized cache, quantized once
   /// with the ops ct.fake_quantize shares its formulas with (as
-  /// ct-lower-attention does), a dynamic scale computed from the new entries
-  /// and written on each of their rows (appended to `updatedScales`).
-  /// Returns the updated cache and sets how its codes dequantize in `scale`.
+  /// ct-lower-attention does), a dynamic scale (and zero point) computed
+  /// from the new entries and written on each of their rows (appended to
+  /// `updatedScales`). Returns the updated cache and sets how its codes
+  /// dequantize in `scale`.
   static Value writeCache(PatternRewriter &rewriter, HookedAttentionOp op,
                           bool key, Value fresh,
                           AttentionKernelBuilder::CacheScale &scale,
@@ -1358,21 +1434,25 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
     auto freshType = cast<RankedTensorType>(fresh.getType());
     auto cacheType = cast<RankedTensorType>(cache.getType());
     Value storedScale = op.getCacheScale(key);
-    Value writeScale = storedScale;
+    Value storedZeroPoint = op.getCacheZeroPoint(key);
+    Value writeScale = storedScale, writeZeroPoint = storedZeroPoint;
     if (scheme.isDynamic()) {
       std::string why;
       SmallVector<int64_t> shape =
           *scheme.inferScaleShape(freshType.getShape(), why);
-      writeScale = CalculateQParamsOp::create(
-                       rewriter, loc,
-                       TypeRange{RankedTensorType::get(
-                           shape, freshType.getElementType())},
-                       fresh, /*global_scale=*/Value(), scheme)
-                       .getScale();
+      SmallVector<Type> types = {
+          RankedTensorType::get(shape, freshType.getElementType())};
+      if (storedZeroPoint)
+        types.push_back(RankedTensorType::get(
+            shape, getElementTypeOrSelf(storedZeroPoint.getType())));
+      auto qparams = CalculateQParamsOp::create(
+          rewriter, loc, types, fresh, /*global_scale=*/Value(), scheme);
+      writeScale = qparams.getScale();
+      writeZeroPoint = qparams.getZeroPoint();
     }
     Value codes = QuantizeOp::create(
         rewriter, loc, freshType.clone(cacheType.getElementType()), fresh,
-        writeScale, /*zero_point=*/Value(), /*global_scale=*/Value(), scheme);
+        writeScale, writeZeroPoint, /*global_scale=*/Value(), scheme);
     Value rows = writeRows(rewriter, loc, codes, cache, pos);
     if (!scheme.isDynamic()) {
       scale.kind =
@@ -1380,17 +1460,26 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
               ? ScaleKind::Tensor
               : ScaleKind::Head;
       scale.buffer = getReadOnlyRankOneBuffer(rewriter, loc, storedScale);
+      if (storedZeroPoint)
+        scale.zeroPoint =
+            getReadOnlyRankOneBuffer(rewriter, loc, storedZeroPoint);
       return rows;
     }
-    // Rows keep their own scales: the write's scale repeated on each row.
+    // Rows keep their own scales (and zero points): the write's repeated on
+    // each row.
     SmallVector<int64_t> rowShape(freshType.getShape());
     rowShape.back() = 1;
-    Value updated = writeRows(rewriter, loc,
-                              broadcastTo(rewriter, loc, writeScale, rowShape),
-                              storedScale, pos);
-    updatedScales.push_back(updated);
+    auto writeParams = [&](Value written, Value stored) {
+      Value updated =
+          writeRows(rewriter, loc,
+                    broadcastTo(rewriter, loc, written, rowShape), stored, pos);
+      updatedScales.push_back(updated);
+      return getReadOnlyRankOneBuffer(rewriter, loc, updated);
+    };
     scale.kind = ScaleKind::Row;
-    scale.buffer = getReadOnlyRankOneBuffer(rewriter, loc, updated);
+    scale.buffer = writeParams(writeScale, storedScale);
+    if (storedZeroPoint)
+      scale.zeroPoint = writeParams(writeZeroPoint, storedZeroPoint);
     return rows;
   }
 

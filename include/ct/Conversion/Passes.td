@@ -300,8 +300,9 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
       diagonal skipped. No tensor-core MMA.
 
     Quantized caches (decode only): i8, i4, f8E4M3FN or f4E2M1FN codes with
-    a symmetric scheme and a static scale per tensor or kv head, or dynamic
-    scales stored per row. The new rows are quantized on write with
+    a static scale per tensor or kv head, or dynamic scales stored per row;
+    i8 and i4 caches may be asymmetric (i8 zero points laid out as the
+    scales). The new rows are quantized on write with
     ct.calculate_qparams / ct.quantize (as ct-lower-attention does); the
     kernel loads 16 codes per lane (4-bit codes are stored two per byte by
     ct-pack-sub-byte-memrefs) and more rows per step than for a 16-bit
@@ -313,7 +314,9 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
     per-head scale into the query (keys) and the accumulator (values), a
     row's scale into its score and probability; this differs from
     ct.dequantize (which rounds code·scale to a 16-bit scale's type) only
-    in rounding.
+    in rounding. A zero point joins the constant that the int8 / int4
+    conversion subtracts (2^23 + 128 + zp, 2^23 + 8 + zp), so codes convert
+    to code − zp exactly, with no work per element.
   }];
   let options = [
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",

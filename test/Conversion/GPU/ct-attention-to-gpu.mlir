@@ -406,6 +406,81 @@ func.func @decode_fp4(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
 
 // -----
 
+// Asymmetric caches: the new key row is quantized with the dynamic per-row
+// (token) scale and zero point ct.calculate_qparams computes, both written
+// next to its codes; the new value row with the static per-head scale and
+// zero point. The zero points are not subtracted per element, nor folded as
+// zp·Σq and Σ p·zp terms: each becomes the bias the code conversion already
+// subtracts, 2^23 + 128 + zp (the zero point xor 128 as the low byte of
+// 2^23, like a code; no I2F) for int8, minus 120 for int4 (2^23 + 8 + zp),
+// so that the codes convert to code − zp exactly. The value head's bias is
+// computed once per block, a key row's beside its scale in the loop.
+// CHECK-LABEL: func.func @decode_asymmetric(
+// CHECK-SAME:      %[[K:[^:]+]]: tensor<1x2x1x64xf32>, %[[V:[^:]+]]: tensor<1x2x1x64xf32>, %[[KC:[^:]+]]: tensor<1x2x300x64xi8>, %[[VC:[^:]+]]: tensor<1x2x300x64xi4>, %[[POS:[^:]+]]: index, %[[KS:[^:]+]]: tensor<1x2x300x1xf32>, %[[KZ:[^:]+]]: tensor<1x2x300x1xi8>, %[[VS:[^:]+]]: tensor<2x1x1xf32>, %[[VZ:[^:]+]]: tensor<2x1x1xi8>)
+// CHECK-DAG:     %[[C120:.+]] = arith.constant 1.200000e+02 : f32
+// CHECK-DAG:     %[[EXP:.+]] = arith.constant 1258291200 : i32
+// CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : i32
+// CHECK:         %[[S:.+]], %[[ZP:.+]] = ct.calculate_qparams %[[K]] quant<int8, token, asymmetric, dynamic> : (tensor<1x2x1x64xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x1x1xi8>)
+// CHECK:         %[[KQ:.+]] = ct.quantize %[[K]] scale(%[[S]]) zero_point(%[[ZP]]) quant<int8, token, asymmetric, dynamic> : (tensor<1x2x1x64xf32>, tensor<1x2x1x1xf32>, tensor<1x2x1x1xi8>) -> tensor<1x2x1x64xi8>
+// CHECK:         linalg.copy ins(%[[KQ]] : tensor<1x2x1x64xi8>)
+// CHECK:         %[[KC2:.+]] = tensor.insert_slice %{{.+}} into %[[KC]][0, 0, %[[POS]], 0] [1, 2, 1, 64]
+// CHECK:         linalg.copy ins(%[[S]] : tensor<1x2x1x1xf32>)
+// CHECK:         %[[KS2:.+]] = tensor.insert_slice %{{.+}} into %[[KS]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
+// CHECK:         linalg.copy ins(%[[ZP]] : tensor<1x2x1x1xi8>)
+// CHECK:         %[[KZ2:.+]] = tensor.insert_slice %{{.+}} into %[[KZ]][0, 0, %[[POS]], 0] [1, 2, 1, 1]
+// CHECK:         %[[KZBUF:.+]] = bufferization.to_buffer %[[KZ2]] read_only
+// CHECK:         %[[KZFLAT:.+]] = memref.collapse_shape %[[KZBUF]] {{.+}} into memref<600xi8>
+// CHECK:         %[[VQ:.+]] = ct.quantize %[[V]] scale(%[[VS]]) zero_point(%[[VZ]]) quant<int4, attn_head, asymmetric> : (tensor<1x2x1x64xf32>, tensor<2x1x1xf32>, tensor<2x1x1xi8>) -> tensor<1x2x1x64xi4>
+// CHECK:         %[[VC2:.+]] = tensor.insert_slice %{{.+}} into %[[VC]][0, 0, %[[POS]], 0]
+// CHECK:         %[[VZBUF:.+]] = bufferization.to_buffer %[[VZ]] read_only
+// CHECK:         %[[VZFLAT:.+]] = memref.collapse_shape %[[VZBUF]] {{.+}} into memref<2xi8>
+// CHECK:         gpu.launch
+// CHECK:           %[[VZ8:.+]] = memref.load %[[VZFLAT]][%{{.+}}] : memref<2xi8>
+// CHECK:           %[[VZ32:.+]] = arith.extui %[[VZ8]] : i8 to i32
+// CHECK:           %[[VZB:.+]] = arith.xori %[[VZ32]], %[[C128]] : i32
+// CHECK:           %[[VZBITS:.+]] = arith.ori %[[VZB]], %[[EXP]] : i32
+// CHECK:           %[[VZF:.+]] = arith.bitcast %[[VZBITS]] : i32 to f32
+// CHECK:           %[[VBIAS:.+]] = arith.subf %[[VZF]], %[[C120]] : f32
+// CHECK:           scf.for
+// CHECK:             %[[KZ8:.+]] = memref.load %[[KZFLAT]][%{{.+}}] : memref<600xi8>
+// CHECK:             %[[KZ32:.+]] = arith.extui %[[KZ8]] : i8 to i32
+// CHECK:             %[[KZB:.+]] = arith.xori %[[KZ32]], %[[C128]] : i32
+// CHECK:             %[[KZBITS:.+]] = arith.ori %[[KZB]], %[[EXP]] : i32
+// CHECK:             %[[KBIAS:.+]] = arith.bitcast %[[KZBITS]] : i32 to f32
+// CHECK:             %[[BITS:.+]] = nvvm.prmt <default> %c30016_i32, %{{.+}}, %[[EXP]] : i32
+// CHECK:             %[[X:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:             arith.subf %[[X]], %[[KBIAS]] : f32
+// CHECK-NOT:         arith.sitofp
+// CHECK:             gpu.shuffle xor
+// CHECK:             scf.if
+// CHECK:             nvvm.prmt <default> %c30016_i32, %{{.+}}, %[[EXP]] : i32
+// CHECK:             arith.subf %{{.+}}, %[[VBIAS]] : f32
+// CHECK:             scf.yield
+// CHECK:         return %{{.+}}, %[[KC2]], %[[VC2]], %[[KS2]], %[[KZ2]]
+func.func @decode_asymmetric(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xi8>, %vc: tensor<1x2x300x64xi4>,
+    %pos: index, %ks: tensor<1x2x300x1xf32>, %kz: tensor<1x2x300x1xi8>,
+    %vs: tensor<2x1x1xf32>, %vz: tensor<2x1x1xi8>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi8>, tensor<1x2x300x64xi4>,
+        tensor<1x2x300x1xf32>, tensor<1x2x300x1xi8>) {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs zero_point %vz)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<int8, token, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int4, attn_head, asymmetric>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xi8>, tensor<1x2x300x64xi4>, index,
+         tensor<1x2x300x1xf32>, tensor<1x2x300x1xi8>, tensor<2x1x1xf32>,
+         tensor<2x1x1xi8>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi8>, tensor<1x2x300x64xi4>,
+          tensor<1x2x300x1xf32>, tensor<1x2x300x1xi8>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xi8>, tensor<1x2x300x64xi4>,
+        tensor<1x2x300x1xf32>, tensor<1x2x300x1xi8>
+}
+
+// -----
+
 func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
     %v: tensor<1x2x4x16xf32>, %kc: tensor<1x2x64x16xi8>,
     %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>)
@@ -424,21 +499,62 @@ func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
 
 // -----
 
-func.func @asymmetric_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
-    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi8>, %vc: tensor<1x2x64x16xi8>,
-    %pos: index, %ks: tensor<1x2x64x1xf32>, %kz: tensor<1x2x64x1xi8>,
+func.func @asymmetric_fp8_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xf8E4M3FN>, %vc: tensor<1x2x64x16xi8>,
+    %pos: index, %ks: tensor<1xf32>, %kz: tensor<1xf8E4M3FN>,
     %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
-  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected a symmetric cache scheme (no zero point)}}
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8 or i4 codes for a cache with zero points, got f8E4M3FN}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs)
+      {scale = 0.25 : f64,
+       k_cache_quant = #ct.quant<float8, asymmetric>,
+       v_cache_quant = #ct.quant<int8, tensor>}
+      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x16xi8>, index,
+         tensor<1xf32>, tensor<1xf8E4M3FN>, tensor<1xf32>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xf8E4M3FN>, tensor<1x2x64x16xi8>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+func.func @i32_zero_point(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi8>, %vc: tensor<1x2x64x16xi8>,
+    %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>, %vz: tensor<1xi32>)
+    -> tensor<1x4x1x16xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected i8 cache zero points, got i32}}
+  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs zero_point %vz)
+      {scale = 0.25 : f64,
+       k_cache_quant = #ct.quant<int8, tensor>,
+       v_cache_quant = #ct.quant<int8, asymmetric>}
+      : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
+         tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>, index,
+         tensor<1xf32>, tensor<1xf32>, tensor<1xi32>)
+      -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>)
+  return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+// Zero points of scale groups narrower than the head dim would need one
+// bias per group of a lane's slice, and the scales one per group of the dot
+// product: rejected like symmetric groups.
+func.func @asymmetric_group_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
+    %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi8>, %vc: tensor<1x2x64x16xi8>,
+    %pos: index, %ks: tensor<1x2x64x2xf32>, %kz: tensor<1x2x64x2xi8>,
+    %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected one scale per cache row}}
   %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
       quantized(k: %ks zero_point %kz, v: %vs)
       {scale = 0.25 : f64,
-       k_cache_quant = #ct.quant<int8, token, asymmetric, dynamic>,
+       k_cache_quant = #ct.quant<int8, group = 8, asymmetric, dynamic>,
        v_cache_quant = #ct.quant<int8, tensor>}
       : (tensor<1x4x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>,
          tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>, index,
-         tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>, tensor<1xf32>)
+         tensor<1x2x64x2xf32>, tensor<1x2x64x2xi8>, tensor<1xf32>)
       -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>,
-          tensor<1x2x64x1xf32>, tensor<1x2x64x1xi8>)
+          tensor<1x2x64x2xf32>, tensor<1x2x64x2xi8>)
   return %o#0 : tensor<1x4x1x16xf32>
 }
 

@@ -2,14 +2,16 @@
 // RUN: ct-opt %s --ct-lower-to-nvvm="format=bin" | FileCheck %s
 
 // ptxas assembles the attention kernels (decode split and merge, quantized
-// decode, prefill, decode over packed int4 and fp4 caches) into cubins
-// (ELF).
+// decode, prefill, decode over packed int4 and fp4 caches, over asymmetric
+// int8 and int4 caches) into cubins (ELF).
 // CHECK: gpu.binary @decode_kernel_1 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
 // CHECK: gpu.binary @decode_kernel_2 [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_fp8_int8_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @prefill_kernel [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_int4_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_fp4_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @decode_int8_asymmetric_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @decode_int4_asymmetric_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x1x128xbf16>,
                   %v: tensor<1x8x1x128xbf16>,
                   %kc: tensor<1x8x8192x128xbf16> {bufferization.writable = true},
@@ -89,5 +91,52 @@ func.func @decode_fp4(%q: tensor<4x32x1x128xbf16>, %k: tensor<4x8x1x128xbf16>,
          tensor<8x1x1xbf16>, tensor<8x1x1xbf16>)
       -> (tensor<4x32x1x128xbf16>, tensor<4x8x8192x128xf4E2M1FN>,
           tensor<4x8x8192x128xf4E2M1FN>)
+  return %o#0 : tensor<4x32x1x128xbf16>
+}
+
+func.func @decode_int8_asymmetric(%q: tensor<4x32x1x128xbf16>,
+    %k: tensor<4x8x1x128xbf16>, %v: tensor<4x8x1x128xbf16>,
+    %kc: tensor<4x8x8192x128xi8> {bufferization.writable = true},
+    %vc: tensor<4x8x8192x128xi8> {bufferization.writable = true}, %pos: index,
+    %ks: tensor<4x8x8192x1xbf16> {bufferization.writable = true},
+    %kz: tensor<4x8x8192x1xi8> {bufferization.writable = true},
+    %vs: tensor<4x8x8192x1xbf16> {bufferization.writable = true},
+    %vz: tensor<4x8x8192x1xi8> {bufferization.writable = true})
+    -> tensor<4x32x1x128xbf16> {
+  %o:7 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs zero_point %vz)
+      {scale = 0.088388347648318447 : f64,
+       k_cache_quant = #ct.quant<int8, token, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int8, token, asymmetric, dynamic>}
+      : (tensor<4x32x1x128xbf16>, tensor<4x8x1x128xbf16>, tensor<4x8x1x128xbf16>,
+         tensor<4x8x8192x128xi8>, tensor<4x8x8192x128xi8>, index,
+         tensor<4x8x8192x1xbf16>, tensor<4x8x8192x1xi8>,
+         tensor<4x8x8192x1xbf16>, tensor<4x8x8192x1xi8>)
+      -> (tensor<4x32x1x128xbf16>, tensor<4x8x8192x128xi8>,
+          tensor<4x8x8192x128xi8>, tensor<4x8x8192x1xbf16>,
+          tensor<4x8x8192x1xi8>, tensor<4x8x8192x1xbf16>, tensor<4x8x8192x1xi8>)
+  return %o#0 : tensor<4x32x1x128xbf16>
+}
+
+func.func @decode_int4_asymmetric(%q: tensor<4x32x1x128xbf16>,
+    %k: tensor<4x8x1x128xbf16>, %v: tensor<4x8x1x128xbf16>,
+    %kc: tensor<4x8x8192x128xi4> {bufferization.writable = true},
+    %vc: tensor<4x8x8192x128xi4> {bufferization.writable = true}, %pos: index,
+    %ks: tensor<4x8x8192x1xbf16> {bufferization.writable = true},
+    %kz: tensor<4x8x8192x1xi8> {bufferization.writable = true},
+    %vs: tensor<8x1x1xbf16>, %vz: tensor<8x1x1xi8>)
+    -> tensor<4x32x1x128xbf16> {
+  %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs zero_point %vz)
+      {scale = 0.088388347648318447 : f64,
+       k_cache_quant = #ct.quant<int4, token, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int4, attn_head, asymmetric>}
+      : (tensor<4x32x1x128xbf16>, tensor<4x8x1x128xbf16>, tensor<4x8x1x128xbf16>,
+         tensor<4x8x8192x128xi4>, tensor<4x8x8192x128xi4>, index,
+         tensor<4x8x8192x1xbf16>, tensor<4x8x8192x1xi8>,
+         tensor<8x1x1xbf16>, tensor<8x1x1xi8>)
+      -> (tensor<4x32x1x128xbf16>, tensor<4x8x8192x128xi4>,
+          tensor<4x8x8192x128xi4>, tensor<4x8x8192x1xbf16>,
+          tensor<4x8x8192x1xi8>)
   return %o#0 : tensor<4x32x1x128xbf16>
 }
