@@ -435,9 +435,10 @@ CacheRead AttentionLowering::writeCache(bool key, Value fresh) {
 }
 
 /// Codes of rows [first, first + count) of (batch, kvHead) as [count,
-/// width]: a slice, or for 4-bit caches gathered with loads, widened to i8 on
-/// the way (a packed 4-bit tile would be written nibble by nibble, each store
-/// an atomic read-modify-write of its byte, and takes no dynamic size):
+/// width]: a slice, or for 4-bit caches gathered with loads (of a vector of
+/// integer codes at a time where the width allows), widened to i8 on the way
+/// (a packed 4-bit tile would be written nibble by nibble, each store an
+/// atomic read-modify-write of its byte, and takes no dynamic size):
 /// integers sign-extended, and for folded caches float codes as their bits
 /// (decodeCode reads them). ct.dequantize takes 4-bit float codes as such.
 Value AttentionLowering::readCodes(OpBuilder &b, const CacheRead &cache,
