@@ -29,6 +29,13 @@ def random(rng, shape, dtype):
     return x.astype(ml_dtypes.bfloat16) if dtype == "bf16" else x
 
 
+def new_entries(rng, name, b, hq, hkv, d, dtype):
+    """The query and the new key/value row of a decode step."""
+    save(name + ".q", random(rng, (b, hq, 1, d), dtype))
+    save(name + ".k", random(rng, (b, hkv, 1, d), dtype))
+    save(name + ".v", random(rng, (b, hkv, 1, d), dtype))
+
+
 def case(rng, name, dtype, batch, hq, hkv, sq, d, smax=None, pos=None,
          mask_shape=None):
     save(name + ".q", random(rng, (batch, hq, sq, d), dtype))
@@ -51,9 +58,7 @@ def quantized_decode(rng):
     Codes are valid (no fp8 NaN); scales are positive bf16 values."""
     name = "decode-quant"
     b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
-    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
-    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
-    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    new_entries(rng, name, b, hq, hkv, d, "bf16")
     save(name + ".k_cache",
          rng.integers(-127, 128, size=(b, hkv, smax, d), dtype=np.int8))
     v_codes = (rng.standard_normal((b, hkv, smax, d)) * 100).clip(-448, 448)
@@ -80,9 +85,7 @@ def int4_decode(rng):
     uniform in [-8, 7]; scales are positive."""
     name = "decode-int4-token"
     b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
-    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
-    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
-    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    new_entries(rng, name, b, hq, hkv, d, "bf16")
     for cache in ("k", "v"):
         save(name + "." + cache + "_cache",
              pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
@@ -94,9 +97,7 @@ def int4_decode(rng):
 
     name = "decode-int4-head"
     b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
-    save(name + ".q", random(rng, (b, hq, 1, d), "f32"))
-    save(name + ".k", random(rng, (b, hkv, 1, d), "f32"))
-    save(name + ".v", random(rng, (b, hkv, 1, d), "f32"))
+    new_entries(rng, name, b, hq, hkv, d, "f32")
     for cache in ("k", "v"):
         save(name + "." + cache + "_cache",
              pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
@@ -112,9 +113,7 @@ def fp4_decode(rng):
     for name, b, hq, hkv, d, smax, pos, dtype in (
             ("decode-fp4-token", 1, 8, 2, 128, 512, 300, "bf16"),
             ("decode-fp4-head", 2, 4, 2, 64, 300, 200, "f32")):
-        save(name + ".q", random(rng, (b, hq, 1, d), dtype))
-        save(name + ".k", random(rng, (b, hkv, 1, d), dtype))
-        save(name + ".v", random(rng, (b, hkv, 1, d), dtype))
+        new_entries(rng, name, b, hq, hkv, d, dtype)
         for cache in ("k", "v"):
             save(name + "." + cache + "_cache",
                  pack_int4(rng.integers(0, 16, size=(b, hkv, smax, d))))
@@ -138,9 +137,7 @@ def asymmetric_decode(rng):
     are positive."""
     name = "decode-int8-asym"
     b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
-    save(name + ".q", random(rng, (b, hq, 1, d), "bf16"))
-    save(name + ".k", random(rng, (b, hkv, 1, d), "bf16"))
-    save(name + ".v", random(rng, (b, hkv, 1, d), "bf16"))
+    new_entries(rng, name, b, hq, hkv, d, "bf16")
     for cache in ("k", "v"):
         save(name + "." + cache + "_cache",
              rng.integers(-128, 128, size=(b, hkv, smax, d), dtype=np.int8))
@@ -156,9 +153,7 @@ def asymmetric_decode(rng):
 
     name = "decode-int4-asym"
     b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
-    save(name + ".q", random(rng, (b, hq, 1, d), "f32"))
-    save(name + ".k", random(rng, (b, hkv, 1, d), "f32"))
-    save(name + ".v", random(rng, (b, hkv, 1, d), "f32"))
+    new_entries(rng, name, b, hq, hkv, d, "f32")
     for cache in ("k", "v"):
         save(name + "." + cache + "_cache",
              pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))

@@ -728,6 +728,25 @@ static Value readLanes(OpBuilder &b, Location loc, Value source,
           source, at, /*padding=*/std::nullopt, ArrayRef<bool>{true}));
 }
 
+/// The step of a blocked kernel: accs[s·R + r] += factor(r)·slices[s] for
+/// the R = accs / slices query rows r and the row slices s, each factor (a
+/// query slice, a broadcast probability) built once for all slices.
+static SmallVector<Value>
+multiplyAddSlices(OpBuilder &b, Location loc, ValueRange accs,
+                  ArrayRef<Value> slices,
+                  function_ref<Value(int64_t)> factor) {
+  int64_t queryRows = accs.size() / slices.size();
+  SmallVector<Value> next(accs);
+  for (int64_t r = 0; r < queryRows; ++r) {
+    Value f = factor(r);
+    for (auto [s, slice] : llvm::enumerate(slices)) {
+      Value &acc = next[s * queryRows + r];
+      acc = vector::FMAOp::create(b, loc, f, slice, acc);
+    }
+  }
+  return next;
+}
+
 /// (h, i) index constants of the g·bq query rows of a blocked kernel.
 static SmallVector<std::pair<Value, Value>>
 queryRowIndices(OpBuilder &b, Location loc, int64_t g, int64_t bq) {
@@ -814,18 +833,13 @@ Value AttentionLowering::groupDots(OpBuilder &b, Value q, Value rows,
                     SmallVector<Value> slices;
                     for (Value key : keys)
                       slices.push_back(readLanes(jb, jl, rows, {key, c, j}));
-                    SmallVector<Value> next(accs);
-                    for (int64_t r = 0; r < queryRows; ++r) {
-                      Value query = readLanes(
-                          jb, jl, q,
-                          {rowIndex[r].first, rowIndex[r].second, c, j});
-                      for (int64_t s = 0; s < keysPerStep; ++s) {
-                        Value &acc = next[s * queryRows + r];
-                        acc = vector::FMAOp::create(jb, jl, query, slices[s],
-                                                    acc);
-                      }
-                    }
-                    scf::YieldOp::create(jb, jl, next);
+                    scf::YieldOp::create(
+                        jb, jl,
+                        multiplyAddSlices(jb, jl, accs, slices, [&](int64_t r) {
+                          return readLanes(
+                              jb, jl, q,
+                              {rowIndex[r].first, rowIndex[r].second, c, j});
+                        }));
                   });
               Value dots = carried[0];
               for (int64_t s = 0; s < keysPerStep; ++s) {
@@ -909,20 +923,16 @@ Value AttentionLowering::groupAccumulate(OpBuilder &b, Value probs,
                     SmallVector<Value> slices;
                     for (Value j : at)
                       slices.push_back(readLanes(kb, kl, rows, {k, c, j}));
-                    SmallVector<Value> next(accs);
-                    for (int64_t r = 0; r < queryRows; ++r) {
-                      Value p = vector::BroadcastOp::create(
-                          kb, kl, laneType,
-                          tensor::ExtractOp::create(
-                              kb, kl, probs,
-                              ValueRange{rowIndex[r].first,
-                                         rowIndex[r].second, k, c}));
-                      for (int64_t s = 0; s < slicesPerKey; ++s) {
-                        Value &sum = next[s * queryRows + r];
-                        sum = vector::FMAOp::create(kb, kl, p, slices[s], sum);
-                      }
-                    }
-                    scf::YieldOp::create(kb, kl, next);
+                    scf::YieldOp::create(
+                        kb, kl,
+                        multiplyAddSlices(kb, kl, accs, slices, [&](int64_t r) {
+                          return vector::BroadcastOp::create(
+                              kb, kl, laneType,
+                              tensor::ExtractOp::create(
+                                  kb, kl, probs,
+                                  ValueRange{rowIndex[r].first,
+                                             rowIndex[r].second, k, c}));
+                        }));
                   });
               Value updated = carried[0];
               for (auto [s, j] : llvm::enumerate(at))
