@@ -78,6 +78,14 @@ def pack_int4(codes):
     return nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)
 
 
+def int4_caches(rng, name, shape, pos):
+    """Packed int4 K/V caches of uniform codes in [-8, 7], and the position."""
+    for cache in ("k", "v"):
+        save(name + "." + cache + "_cache",
+             pack_int4(rng.integers(-8, 8, size=shape)))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+
+
 def int4_decode(rng):
     """Decode over int4 caches (stored packed): bf16 activations with per-row
     dynamic scales (library `token` keys, per-token-head `group = 128`
@@ -86,10 +94,7 @@ def int4_decode(rng):
     name = "decode-int4-token"
     b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
     new_entries(rng, name, b, hq, hkv, d, "bf16")
-    for cache in ("k", "v"):
-        save(name + "." + cache + "_cache",
-             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
-    save(name + ".position", np.array(pos, dtype=np.int64))
+    int4_caches(rng, name, (b, hkv, smax, d), pos)
     for cache in ("k", "v"):
         save(name + "." + cache + "_scale",
              rng.uniform(0.05, 0.4, (b, hkv, smax, 1))
@@ -98,10 +103,7 @@ def int4_decode(rng):
     name = "decode-int4-head"
     b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
     new_entries(rng, name, b, hq, hkv, d, "f32")
-    for cache in ("k", "v"):
-        save(name + "." + cache + "_cache",
-             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
-    save(name + ".position", np.array(pos, dtype=np.int64))
+    int4_caches(rng, name, (b, hkv, smax, d), pos)
     for cache in ("k", "v"):
         save(name + "." + cache + "_scale",
              rng.uniform(0.1, 0.5, (hkv, 1, 1)).astype(np.float32))
@@ -154,10 +156,7 @@ def asymmetric_decode(rng):
     name = "decode-int4-asym"
     b, hq, hkv, d, smax, pos = 2, 4, 2, 64, 300, 200
     new_entries(rng, name, b, hq, hkv, d, "f32")
-    for cache in ("k", "v"):
-        save(name + "." + cache + "_cache",
-             pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
-    save(name + ".position", np.array(pos, dtype=np.int64))
+    int4_caches(rng, name, (b, hkv, smax, d), pos)
     save(name + ".k_scale",
          rng.uniform(0.1, 0.5, (1,)).astype(np.float32))
     save(name + ".k_zero_point", rng.integers(-8, 8, size=(1,), dtype=np.int8))
