@@ -77,10 +77,11 @@ struct Gpu {
   /// written).
   double copyUs(double bytes) const { return bytes / (copyGBs * 1e3); }
 
-  llvm::Expected<Kernel> compile(llvm::StringRef source,
-                                 llvm::StringRef entry) const {
+  llvm::Expected<Kernel> compile(llvm::StringRef source, llvm::StringRef entry,
+                                 bool tensorCores = true) const {
     ct::CompileOptions options;
     options.device = ct::Device::CUDA;
+    options.gpuTensorCores = tensorCores;
     return compileKernel(context, source, entry, options, Memory::CudaDevice);
   }
 
@@ -249,6 +250,53 @@ static void benchDecode(const Gpu &gpu) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Prefill attention
+//===----------------------------------------------------------------------===//
+
+/// Causal bf16 prefill of a Llama-3-8B-like layer (Hq32 Hkv8 D128) on tensor
+/// cores against ct's CUDA-core prefill kernel (ct-lower-to-nvvm
+/// tensor-cores=false) on the same op. Prefill is compute-bound: the
+/// roofline column (Q, K, V read and O written once at the copy bandwidth)
+/// is a loose bound.
+static void benchPrefill(const Gpu &gpu) {
+  const int64_t batch = 1, hq = 32, hkv = 8, d = 128;
+  std::vector<int64_t> lengths =
+      quick ? std::vector<int64_t>{1024} : std::vector<int64_t>{1024, 4096};
+  for (int64_t len : lengths) {
+    std::string name = "gpu-prefill-attention";
+    std::string shape = llvm::formatv("B{0} L={1}", batch, len);
+    if (!caseSelected(name))
+      continue;
+    std::string qType =
+        llvm::formatv("tensor<{0}x{1}x{2}x{3}xbf16>", batch, hq, len, d);
+    std::string kvType =
+        llvm::formatv("tensor<{0}x{1}x{2}x{3}xbf16>", batch, hkv, len, d);
+    std::string source = llvm::formatv(R"mlir(
+func.func @prefill(%q: {0}, %k: {1}, %v: {1}) -> {0} {{
+  %o = ct.hooked_attention %q, %k, %v
+      {{scale = 0.08838834764831845 : f64, causal} : ({0}, {1}, {1}) -> {0}
+  return %o : {0}
+}
+)mlir",
+                                       qType, kvType);
+    double times[2] = {0, 0};
+    for (bool tensorCores : {false, true}) {
+      llvm::Expected<Kernel> kernel =
+          gpu.compile(source, "prefill", tensorCores);
+      if (!kernel) {
+        gpu.report.skip(name, shape, llvm::toString(kernel.takeError()));
+        return;
+      }
+      gpu.fillInputs(*kernel);
+      times[tensorCores] = timeMedianUs([&] { kernel->call(); });
+    }
+    double bytes = 2.0 * (2 * batch * hq * len * d + 2 * batch * hkv * len * d);
+    gpu.report.add({name, shape, "bf16 causal Hq32 Hkv8 D128 tensor cores",
+                    "cuda-cores", times[1], times[0], gpu.copyUs(bytes)});
+  }
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   llvm::cl::ParseCommandLineOptions(
@@ -277,6 +325,7 @@ int main(int argc, char **argv) {
   benchHadamard(gpu, bytes);
   benchQuantize(gpu);
   benchDecode(gpu);
+  benchPrefill(gpu);
   report.writeCsv(csvPath);
   llvm::outs() << "\nwrote " << csvPath << "\n";
   return 0;

@@ -26,6 +26,8 @@ def save(name, array):
 
 def random(rng, shape, dtype):
     x = rng.standard_normal(shape).astype(np.float32)
+    if dtype == "f16":
+        return x.astype(np.float16)
     return x.astype(ml_dtypes.bfloat16) if dtype == "bf16" else x
 
 
@@ -166,6 +168,22 @@ def asymmetric_decode(rng):
          rng.integers(-8, 8, size=(b, hkv, smax, 1), dtype=np.int8))
 
 
+def tensor_core_prefill(rng):
+    """16-bit prefill, which runs on tensor cores: bf16 causal GQA 4:1 with
+    150 queries and keys (not a multiple of 16 or of the 64-key tile, batch
+    2, head dim 128); bf16 chunked prefill (37 queries at position 50 of a
+    128-row cache) with causality and a boolean mask whose query row 5 of
+    head 1 is fully masked (NaN on both paths); f16 with an additive mask."""
+    case(rng, "prefill-bf16-gqa", "bf16", 2, 8, 2, 150, 128)
+    name = "prefill-bf16-masked"
+    case(rng, name, "bf16", 1, 4, 2, 37, 64, smax=128, pos=50)
+    keep = rng.random((1, 4, 37, 87)) < 0.7
+    keep[0, 1, 5, :] = False
+    save(name + ".mask", keep)
+    case(rng, "prefill-f16", "f16", 1, 4, 4, 80, 64,
+         mask_shape=(1, 1, 80, 80))
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -184,6 +202,7 @@ def main():
     int4_decode(rng)
     fp4_decode(rng)
     asymmetric_decode(rng)
+    tensor_core_prefill(rng)
 
 
 if __name__ == "__main__":

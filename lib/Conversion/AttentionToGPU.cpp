@@ -25,7 +25,14 @@
 // The online softmax runs in f32 in the log2 domain: scale·log2(e) is folded
 // into the query once, and exponentials are ex2.approx (llvm.exp2), not a
 // libdevice call. Prefill uses the same lane layout on K/V tiles staged in
-// shared memory, one thread block per tile of queries of one head.
+// shared memory, one thread block per tile of queries of one head, for f32
+// (and before sm_80). 16-bit prefill runs on tensor cores, FlashAttention-2
+// style: a warp owns 16 query rows, S = Q·Kᵀ and O += P·V are
+// mma.sync.m16n8k16 (bf16/f16 operands, f32 accumulators) on fragments from
+// ldmatrix, the online softmax runs on the S fragments (row statistics over
+// the 4 lanes of a quad) and P, rounded to the 16-bit type, is reused in
+// registers as the A operand of P·V; K/V tiles come in with cp.async, V
+// overlapping S and the next K overlapping P·V.
 // The recurrences are those of ct-lower-attention (FlashAttention-2):
 //   m' = max(m, s), α = exp2(m − m'), p = exp2(s − m'), l' = α·l + p,
 //   acc' = α·acc + p·v; merging partials weighs each by exp2(m_i − M).
@@ -75,10 +82,12 @@ constexpr int64_t kMaxSharedBytes = 48 * 1024;
 constexpr int64_t kQueriesPerWarp = 4;
 /// Bytes of K and V staged in shared memory per prefill tile.
 constexpr int64_t kPrefillTileBytes = 32 * 1024;
+/// Query rows of a tensor-core prefill warp: the M of mma.m16n8k16.
+constexpr int64_t kMmaRows = 16;
 
 struct AttentionKernelOptions {
   int64_t smCount, blocksPerSM, warpsPerBlock, decodeUnroll, laneBytes;
-  bool hardwareFP8;
+  bool hardwareFP8, tensorCores;
 };
 
 /// Shapes of one ct.hooked_attention and how its kernels map onto threads.
@@ -96,6 +105,8 @@ struct AttentionPlan {
   int64_t splits = 0, unroll = 0;
   /// Prefill: keys per shared-memory tile, query tiles per head.
   int64_t keysPerTile = 0, queryTiles = 0;
+  /// Prefill on tensor cores (see planTensorCorePrefill).
+  bool tensorCores = false;
 
   int64_t threads() const { return warps * kWarpSize; }
   bool isDecode() const { return queryLen == 1; }
@@ -128,6 +139,34 @@ bool isPackedCode(Type type) {
 /// (keys) or the accumulator (values) once.
 double codeUnit(Type stored) {
   return isa<Float4E2M1FNType>(stored) ? 16384.0 : 1.0;
+}
+
+/// Whether the prefill of `op` runs on tensor cores, filling its tile sizes:
+/// queries, keys and values all bf16 or all f16 (a 16-bit float cache
+/// included), head dims in whole k16 steps and at most 256 (a lane keeps
+/// D/4 Q fragment words and Dv/2 f32 accumulators in registers; 256 fills
+/// them). Key tiles of at most 64 rows, K and V (rows padded by 16 bytes)
+/// in 48 KiB.
+bool planTensorCorePrefill(HookedAttentionOp op,
+                           const AttentionKernelOptions &options,
+                           AttentionPlan &plan) {
+  Type element = op.getQuery().getType().getElementType();
+  Value keys = op.hasCache() ? op.getKCache() : op.getKey();
+  Value values = op.hasCache() ? op.getVCache() : op.getValue();
+  if (!options.tensorCores || !isa<BFloat16Type, Float16Type>(element) ||
+      cast<RankedTensorType>(keys.getType()).getElementType() != element ||
+      cast<RankedTensorType>(values.getType()).getElementType() != element)
+    return false;
+  if (plan.headDim % 16 != 0 || plan.valueDim % 16 != 0 ||
+      plan.headDim > 256 || plan.valueDim > 256)
+    return false;
+  int64_t rowBytes = (plan.headDim + plan.valueDim + 16) * byteWidth(element);
+  plan.keysPerTile = 64;
+  while (plan.keysPerTile > 16 && plan.keysPerTile * rowBytes > kMaxSharedBytes)
+    plan.keysPerTile /= 2;
+  plan.queryTiles = llvm::divideCeil(plan.queryLen, plan.warps * kMmaRows);
+  plan.tensorCores = true;
+  return true;
 }
 
 /// Why ct-attention-to-gpu cannot lower `op`, or an empty string; fills
@@ -273,6 +312,8 @@ std::string planAttention(HookedAttentionOp op,
              std::to_string(kMaxSharedBytes);
     return "";
   }
+  if (planTensorCorePrefill(op, options, plan))
+    return "";
   int64_t rowBytes = plan.headDim * byteWidth(keyType.getElementType()) +
                      plan.valueDim * byteWidth(valueType.getElementType());
   plan.keysPerTile =
@@ -322,6 +363,7 @@ public:
 
   void buildDecode(Value keyLen, const Buffers &buffers);
   void buildPrefill(Value keyLen, const Buffers &buffers);
+  void buildTensorCorePrefill(Value keyLen, const Buffers &buffers);
 
 private:
   Value index(int64_t value) {
@@ -828,6 +870,113 @@ private:
                                  broadcast(constantF32(factor), plan.keyElems));
   }
 
+  /// The keys the last query of a prefill block's tile can see: causal
+  /// tiles past them are skipped.
+  Value visibleKeyEnd(Value keyLen, Value queryOffset, Value queryTile,
+                      int64_t tileQueries) {
+    if (!op.getCausal())
+      return keyLen;
+    Value lastQuery = arith::MinUIOp::create(
+        b, loc, add(mul(queryTile, tileQueries), index(tileQueries)),
+        index(plan.queryLen));
+    Value visible = arith::MaxSIOp::create(b, loc, add(queryOffset, lastQuery),
+                                           index(0));
+    return arith::MinSIOp::create(b, loc, visible, keyLen);
+  }
+
+  /// A pair of 16-bit values as the 32-bit word MMA fragments hold: the
+  /// first element (the lower column) in the low half.
+  Value fragmentWord(Value pair) {
+    Type i32 = b.getI32Type();
+    Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
+                                           pair);
+    return vector::ExtractOp::create(b, loc, word, 0);
+  }
+  /// Two f32 rounded to `element` (to nearest even) as a fragment word.
+  Value roundPair(Value lo, Value hi, Type element) {
+    Value pair = vector::FromElementsOp::create(
+        b, loc, VectorType::get({2}, f32), ValueRange{lo, hi});
+    return fragmentWord(arith::TruncFOp::create(
+        b, loc, VectorType::get({2}, element), pair));
+  }
+  /// D = A·B + C with mma.sync.aligned.m16n8k16.row.col.f32.{bf16,f16}: `a`
+  /// four and `bWords` two fragment words, `c` and the result four f32.
+  SmallVector<Value> mma(Type element, ArrayRef<Value> a,
+                         ArrayRef<Value> bWords, ArrayRef<Value> c) {
+    // bf16 operands are i32 words in NVVM, f16 ones f16x2 vectors.
+    auto operands = [&](ArrayRef<Value> words) {
+      SmallVector<Value> result;
+      for (Value word : words)
+        result.push_back(element.isBF16()
+                             ? word
+                             : Value(LLVM::BitcastOp::create(
+                                   b, loc, VectorType::get({2}, element),
+                                   word)));
+      return result;
+    };
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, f32));
+    NVVM::MMATypes type =
+        element.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    Value d = NVVM::MmaOp::create(
+        b, loc, resultType, operands(a), operands(bWords), c,
+        ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> result;
+    for (int64_t i = 0; i < 4; ++i)
+      result.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+    return result;
+  }
+  /// The shared-memory address of a workgroup buffer, for ldmatrix and
+  /// cp.async.
+  Value sharedPointer(Value buffer) {
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3),
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), address),
+        LLVM::DereferenceableAttr());
+  }
+  /// The global-memory address of a kernel's buffer (cuMemAlloc memory, an
+  /// identity layout: offset 0), for cp.async.
+  Value globalPointer(Value buffer) {
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+    Value generic = LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), address),
+        LLVM::DereferenceableAttr());
+    return LLVM::AddrSpaceCastOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 1), generic);
+  }
+  /// `base` advanced by `bytes` (an index).
+  Value offsetPointer(Value base, Value bytes) {
+    return LLVM::GEPOp::create(
+        b, loc, base.getType(), b.getI8Type(), base,
+        ValueRange{arith::IndexCastOp::create(b, loc, b.getI64Type(), bytes)});
+  }
+  /// ldmatrix.sync.aligned.m8n8.x4(.trans).shared.b16: four 8×8 matrices of
+  /// 16-bit elements, lane l giving the address (`base` + `bytes`) of row
+  /// l % 8 of matrix l / 8; returns word i of matrix i (see
+  /// buildTensorCorePrefill).
+  SmallVector<Value> loadMatrices(Value base, Value bytes, bool transpose) {
+    Type i32 = b.getI32Type();
+    Value address = offsetPointer(base, bytes);
+    Value words = NVVM::LdMatrixOp::create(
+        b, loc,
+        LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                         SmallVector<Type>(4, i32)),
+        address, 4, transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+        NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+        NVVM::LdStMatrixEltType::B16);
+    SmallVector<Value> result;
+    for (int64_t i = 0; i < 4; ++i)
+      result.push_back(LLVM::ExtractValueOp::create(b, loc, words, i));
+    return result;
+  }
+
   gpu::LaunchOp launch(int64_t blocks, int64_t threads) {
     Value one = index(1);
     auto launchOp = gpu::LaunchOp::create(b, loc, index(blocks), one, one,
@@ -1222,16 +1371,7 @@ void AttentionKernelBuilder::buildPrefill(Value keyLen,
                  broadcast(constantF32(0.0), plan.valueElems)});
   }
 
-  // Keys the tile's last query can see: causal tiles past it are skipped.
-  Value keyEnd = keyLen;
-  if (op.getCausal()) {
-    Value lastQuery = arith::MinUIOp::create(
-        b, loc, add(mul(queryTile, tileQueries), index(tileQueries)),
-        index(plan.queryLen));
-    Value visible = arith::MaxSIOp::create(b, loc, add(queryOffset, lastQuery),
-                                           index(0));
-    keyEnd = arith::MinSIOp::create(b, loc, visible, keyLen);
-  }
+  Value keyEnd = visibleKeyEnd(keyLen, queryOffset, queryTile, tileQueries);
   Value zero = index(0);
   auto tiles = scf::ForOp::create(b, loc, zero, keyEnd, index(tileKeys), init);
   {
@@ -1344,6 +1484,349 @@ void AttentionKernelBuilder::buildPrefill(Value keyLen,
   }
 }
 
+/// Prefill on tensor cores, FlashAttention-2 style: block (tiles − 1 −
+/// tile)·B·Hq + batch·Hq + query head; warp w owns queries tile·16W + 16w …
+/// + 15 as the M of mma.m16n8k16, keeps their Q fragments in registers and
+/// runs the online softmax on its S accumulators. One K and one V tile live
+/// in shared memory, copied by the whole block with cp.async: V of a tile
+/// while the warps compute S, K of the next tile while they compute P·V
+/// (four barriers a tile).
+///
+/// Fragments (PTX ISA, "Matrix Fragments for mma.m16n8k16 with floating
+/// point type"; lane = 4·r + t, a word holds two 16-bit elements, the lower
+/// column in its low half):
+///   A (16×16, row): a0 (row r, cols 2t, 2t+1), a1 (r+8, 2t…), a2 (r, 2t+8…),
+///     a3 (r+8, 2t+8…);
+///   B (16×8, col): b0 (rows 2t, 2t+1, col r), b1 (rows 2t+8, 2t+9, col r);
+///   C/D (16×8, f32): c0, c1 (row r, cols 2t, 2t+1), c2, c3 (row r+8, …).
+/// ldmatrix.x4 reads row l % 8 of matrix l / 8 at lane l's address and gives
+/// lane 4·r + t word i = (row r, cols 2t, 2t+1) of matrix i (.trans: of its
+/// transpose). So:
+///   - Q (A of S = Q·Kᵀ) is loaded once as pairs from global memory;
+///   - K rows are Kᵀ in col layout: the 8×8 blocks (keys n…n+7, d k…k+7) and
+///     (keys n…, d k+8…) are b0, b1 of key tile n (matrices 0, 1; 2, 3 are
+///     keys n+8…);
+///   - V rows are B of P·V in row layout: the transposed blocks (keys
+///     k…k+7, d n…n+7) and (keys k+8…, d n…) are b0, b1 of d tile n
+///     (matrices 0, 1; 2, 3 are d n+8…);
+///   - the C fragments of key tiles 2i and 2i+1, rounded in pairs, are the A
+///     fragment of keys 16i … 16i+15 for P·V, so P never leaves registers.
+void AttentionKernelBuilder::buildTensorCorePrefill(Value keyLen,
+                                                    const Buffers &buffers) {
+  OpBuilder::InsertionGuard guard(b);
+  int64_t g = plan.group, tileKeys = plan.keysPerTile;
+  int64_t tileQueries = plan.warps * kMmaRows;
+  int64_t keyTiles = tileKeys / 8, dimSteps = plan.headDim / 16,
+          valueTiles = plan.valueDim / 8;
+  Type element = cast<MemRefType>(buffers.query.getType()).getElementType();
+  gpu::LaunchOp launchOp = launch(
+      plan.batch * plan.queryHeads * plan.queryTiles, plan.threads());
+  // Rows in 16-byte chunks, padded by one: a row stride of 4·odd words puts
+  // the 8 rows of each ldmatrix phase in distinct banks.
+  int64_t keyStride = plan.headDim / 8 + 1,
+          valueStride = plan.valueDim / 8 + 1;
+  auto chunkType = VectorType::get({8}, element);
+  Value sharedKeys = sharedBuffer(launchOp, tileKeys * keyStride, chunkType);
+  Value sharedValues =
+      sharedBuffer(launchOp, tileKeys * valueStride, chunkType);
+
+  // Blocks in order of decreasing query tile, heads fastest: the longest
+  // causal tiles start first, and the g heads of a GQA group, which read the
+  // same K/V tiles, run side by side (L2 hits).
+  Value tid = launchOp.getThreadIds().x, bid = launchOp.getBlockIds().x;
+  int64_t batchHeads = plan.batch * plan.queryHeads;
+  Value queryTile = arith::SubIOp::create(b, loc, index(plan.queryTiles - 1),
+                                          div(bid, batchHeads));
+  Value batchHead = rem(bid, batchHeads);
+  Value batch = div(batchHead, plan.queryHeads);
+  Value queryHead = rem(batchHead, plan.queryHeads);
+  Value kvRow = add(mul(batch, plan.kvHeads), div(queryHead, g));
+  Value warp = div(tid, kWarpSize), lane = rem(tid, kWarpSize);
+  Value fragmentRow = div(lane, 4), pairColumn = mul(rem(lane, 4), 2);
+  Value queryOffset =
+      arith::SubIOp::create(b, loc, keyLen, index(plan.queryLen));
+  Value lastKey = arith::SubIOp::create(b, loc, keyLen, index(1));
+  Value lastQuery = index(plan.queryLen - 1);
+
+  // The lane's rows r and r + 8; rows past the end compute on the last query
+  // and skip the store.
+  Value warpFirst = add(mul(queryTile, tileQueries), mul(warp, kMmaRows));
+  SmallVector<Value> queries, queryPos;
+  for (int64_t h = 0; h < 2; ++h) {
+    queries.push_back(add(warpFirst, add(fragmentRow, index(8 * h))));
+    queryPos.push_back(
+        arith::MinUIOp::create(b, loc, queries.back(), lastQuery));
+  }
+  SmallVector<Value> queryWords;
+  for (int64_t k = 0; k < dimSteps; ++k)
+    for (int64_t w = 0; w < 4; ++w) {
+      Value row = add(mul(batchHead, plan.queryLen), queryPos[w % 2]);
+      Value column = add(pairColumn, index(16 * k + 8 * (w / 2)));
+      queryWords.push_back(fragmentWord(loadRawSlice(
+          buffers.query, add(mul(row, plan.headDim), column), 2)));
+    }
+
+  // Lane l's ldmatrix row: K matrices 0..3 are (keys +0, d +0), (+0, +8),
+  // (+8, +0), (+8, +8); V matrices (keys +0, d +0), (+8, +0), (+0, +8),
+  // (+8, +8).
+  Value keysBase = sharedPointer(sharedKeys);
+  Value valuesBase = sharedPointer(sharedValues);
+  Value keyLaneBytes = mul(
+      add(mul(add(mul(div(lane, 16), 8), rem(lane, 8)), keyStride),
+          rem(div(lane, 8), 2)),
+      kVectorBytes);
+  Value valueLaneBytes =
+      mul(add(mul(rem(lane, 16), valueStride), div(lane, 16)), kVectorBytes);
+
+  Value keyEnd = visibleKeyEnd(keyLen, queryOffset, queryTile, tileQueries);
+  // Starts copying K or V rows [tileBegin, tileBegin + tileKeys) into shared
+  // memory with cp.async (16 bytes a copy; chunk i of the tile is chunk
+  // i % C of row i / C); rows past the visible keys are zero-filled (source
+  // size 0, at the last visible row's address), so that masked keys
+  // multiply finite values. The caller commits the group.
+  Value lastVisible = arith::SubIOp::create(b, loc, keyEnd, index(1));
+  Value keysGlobal = globalPointer(buffers.keys);
+  Value valuesGlobal = globalPointer(buffers.values);
+  auto copyTile = [&](Value globalBase, Value sharedBase, int64_t stride,
+                      Value tileBegin) {
+    OpBuilder::InsertionGuard copyGuard(b);
+    int64_t chunks = stride - 1, dim = 8 * chunks;
+    auto loop = scf::ForOp::create(b, loc, tid, index(tileKeys * chunks),
+                                   index(plan.threads()));
+    b.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value key = add(tileBegin, div(i, chunks)), chunk = rem(i, chunks);
+    Value row = add(mul(kvRow, plan.keyRows),
+                    arith::MinUIOp::create(b, loc, key, lastVisible));
+    Value source = add(mul(row, dim), mul(chunk, 8));
+    Value bytes = arith::SelectOp::create(
+        b, loc, ult(key, keyEnd), arith::ConstantIntOp::create(b, loc, 16, 32),
+        arith::ConstantIntOp::create(b, loc, 0, 32));
+    NVVM::CpAsyncOp::create(
+        b, loc,
+        offsetPointer(sharedBase,
+                      mul(add(mul(div(i, chunks), stride), chunk),
+                          kVectorBytes)),
+        offsetPointer(globalBase, mul(source, byteWidth(element))),
+        b.getI32IntegerAttr(kVectorBytes),
+        NVVM::LoadCacheModifierKindAttr::get(b.getContext(),
+                                             NVVM::LoadCacheModifierKind::CG),
+        bytes);
+  };
+
+  // Per row r, r + 8: the maximum and the lane's part of the sum (its
+  // columns; reduced over the quad at the end), then the accumulators, four
+  // per d tile.
+  SmallVector<Value> init = {negInf(), negInf(), constantF32(0.0),
+                             constantF32(0.0)};
+  for (int64_t i = 0; i < 4 * valueTiles; ++i)
+    init.push_back(constantF32(0.0));
+  int64_t stateSize = init.size(), probabilityWords = tileKeys / 16 * 4;
+  Value zero = index(0);
+  copyTile(keysGlobal, keysBase, keyStride, zero);
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  auto tiles = scf::ForOp::create(b, loc, zero, keyEnd, index(tileKeys), init);
+  {
+    OpBuilder::InsertionGuard tileGuard(b);
+    b.setInsertionPointToStart(tiles.getBody());
+    Value tileBegin = tiles.getInductionVar();
+    ValueRange carried = tiles.getRegionIterArgs();
+    // The copies of V overlap S = Q·Kᵀ and the softmax; those of the next K
+    // tile overlap O += P·V. Two groups are in flight: waiting for all but
+    // the newest leaves the older one complete.
+    copyTile(valuesGlobal, valuesBase, valueStride, tileBegin);
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 1);
+    gpu::BarrierOp::create(b, loc);
+
+    // Scores and softmax of the warp's rows over the tile; `masked` applies
+    // the mask, causality and the end of the keys to every score. Yields the
+    // new state (accumulators rescaled) and P as A fragment words.
+    auto scoreTile = [&](bool masked) {
+      SmallVector<SmallVector<Value>> scores(
+          keyTiles, SmallVector<Value>(4, constantF32(0.0)));
+      for (int64_t n = 0; n < keyTiles / 2; ++n)
+        for (int64_t k = 0; k < dimSteps; ++k) {
+          SmallVector<Value> keyWords = loadMatrices(
+              keysBase,
+              add(keyLaneBytes,
+                  index((16 * n * keyStride + 2 * k) * kVectorBytes)),
+              /*transpose=*/false);
+          ArrayRef<Value> a = ArrayRef(queryWords).slice(4 * k, 4);
+          scores[2 * n] = mma(element, a, {keyWords[0], keyWords[1]},
+                              scores[2 * n]);
+          scores[2 * n + 1] = mma(element, a, {keyWords[2], keyWords[3]},
+                                  scores[2 * n + 1]);
+        }
+      // Log2-domain scores: the MMA takes the query as it is, so
+      // scale·log2(e) multiplies the f32 products.
+      Value factor =
+          constantF32(op.getScale().convertToDouble() / std::log(2.0));
+      for (auto [n, tile] : llvm::enumerate(scores))
+        for (auto [e, score] : llvm::enumerate(tile)) {
+          score = arith::MulFOp::create(b, loc, score, factor);
+          if (!masked)
+            continue;
+          Value key = add(tileBegin, add(pairColumn, index(8 * n + e % 2)));
+          score = logit(score, ult(key, keyEnd), batch, queryHead,
+                        queryPos[e / 2],
+                        arith::MinUIOp::create(b, loc, key, lastKey),
+                        buffers.mask, queryOffset);
+        }
+      SmallVector<Value> state(carried);
+      SmallVector<Value> alpha;
+      for (int64_t h = 0; h < 2; ++h) {
+        Value max = state[h];
+        for (ArrayRef<Value> tile : scores)
+          for (int64_t e = 2 * h; e < 2 * h + 2; ++e)
+            max = arith::MaximumFOp::create(b, loc, max, tile[e]);
+        for (int64_t offset = 1; offset < 4; offset *= 2)
+          max = arith::MaximumFOp::create(b, loc, max,
+                                          shuffleXor(max, offset));
+        Value subtrahend = safeMax(max);
+        alpha.push_back(
+            exp2(arith::SubFOp::create(b, loc, state[h], subtrahend)));
+        Value sum = arith::MulFOp::create(b, loc, state[2 + h], alpha[h]);
+        for (SmallVector<Value> &tile : scores)
+          for (int64_t e = 2 * h; e < 2 * h + 2; ++e) {
+            tile[e] = exp2(arith::SubFOp::create(b, loc, tile[e], subtrahend));
+            sum = arith::AddFOp::create(b, loc, sum, tile[e]);
+          }
+        state[h] = max;
+        state[2 + h] = sum;
+      }
+      MutableArrayRef<Value> acc = MutableArrayRef(state).drop_front(4);
+      for (auto [i, value] : llvm::enumerate(acc))
+        value = arith::MulFOp::create(b, loc, value, alpha[i % 4 / 2]);
+      // P rounded to the 16-bit type as FlashAttention does (the sums above
+      // use the f32 probabilities).
+      for (int64_t k = 0; k < keyTiles / 2; ++k) {
+        ArrayRef<Value> lo = scores[2 * k], hi = scores[2 * k + 1];
+        state.append({roundPair(lo[0], lo[1], element),
+                      roundPair(lo[2], lo[3], element),
+                      roundPair(hi[0], hi[1], element),
+                      roundPair(hi[2], hi[3], element)});
+      }
+      scf::YieldOp::create(b, loc, state);
+    };
+    // Warps whose rows see none of the tile's keys skip it; the others
+    // mask scores only where the tile crosses the diagonal or the end of
+    // the keys, or the op has a mask.
+    Value firstRow = arith::MinUIOp::create(b, loc, warpFirst, lastQuery);
+    Value lastRow = arith::MinUIOp::create(
+        b, loc, add(warpFirst, index(kMmaRows - 1)), lastQuery);
+    Value sees = arith::ConstantIntOp::create(b, loc, 1, 1);
+    if (op.getCausal())
+      sees = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                   tileBegin, add(queryOffset, lastRow));
+    SmallVector<Type> scoredTypes(carried.getTypes());
+    scoredTypes.append(probabilityWords, b.getI32Type());
+    auto scored = scf::IfOp::create(b, loc, scoredTypes, sees,
+                                    /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(scored.thenBlock());
+      Value tileLast = add(tileBegin, index(tileKeys));
+      Value needsMask = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                              tileLast, keyEnd);
+      if (op.getCausal())
+        needsMask = arith::OrIOp::create(
+            b, loc, needsMask,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, tileLast,
+                                  add(add(queryOffset, firstRow), index(1))));
+      if (buffers.mask) {
+        scoreTile(/*masked=*/true);
+      } else {
+        auto ifMasked = scf::IfOp::create(b, loc, scoredTypes, needsMask,
+                                          /*withElse=*/true);
+        b.setInsertionPointToStart(ifMasked.thenBlock());
+        scoreTile(/*masked=*/true);
+        b.setInsertionPointToStart(ifMasked.elseBlock());
+        scoreTile(/*masked=*/false);
+        b.setInsertionPointAfter(ifMasked);
+        scf::YieldOp::create(b, loc, ifMasked.getResults());
+      }
+      b.setInsertionPointToStart(scored.elseBlock());
+      SmallVector<Value> unchanged(carried);
+      unchanged.append(probabilityWords,
+                       arith::ConstantIntOp::create(b, loc, 0, 32));
+      scf::YieldOp::create(b, loc, unchanged);
+    }
+
+    // K is read: the next tile's copies may overwrite it (an empty group
+    // after the last tile keeps the count).
+    gpu::BarrierOp::create(b, loc);
+    Value next = add(tileBegin, index(tileKeys));
+    auto ifNext = scf::IfOp::create(b, loc, ult(next, keyEnd),
+                                    /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(ifNext.thenBlock());
+      copyTile(keysGlobal, keysBase, keyStride, next);
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 1);
+    gpu::BarrierOp::create(b, loc);
+
+    // O += P·V, P's fragments reused as the A operand.
+    auto accumulate = scf::IfOp::create(
+        b, loc, TypeRange(tiles.getResultTypes()), sees, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(accumulate.thenBlock());
+      SmallVector<Value> state(scored.getResults().take_front(stateSize));
+      MutableArrayRef<Value> acc = MutableArrayRef(state).drop_front(4);
+      ValueRange p = scored.getResults().drop_front(stateSize);
+      for (int64_t k = 0; k < keyTiles / 2; ++k) {
+        SmallVector<Value> a(p.slice(4 * k, 4));
+        for (int64_t n = 0; n < valueTiles / 2; ++n) {
+          SmallVector<Value> valueWords = loadMatrices(
+              valuesBase,
+              add(valueLaneBytes,
+                  index((16 * k * valueStride + 2 * n) * kVectorBytes)),
+              /*transpose=*/true);
+          for (int64_t half = 0; half < 2; ++half) {
+            MutableArrayRef<Value> tile = acc.slice(4 * (2 * n + half), 4);
+            SmallVector<Value> d =
+                mma(element, a,
+                    {valueWords[2 * half], valueWords[2 * half + 1]},
+                    SmallVector<Value>(tile));
+            llvm::copy(d, tile.begin());
+          }
+        }
+      }
+      scf::YieldOp::create(b, loc, state);
+      b.setInsertionPointToStart(accumulate.elseBlock());
+      scf::YieldOp::create(b, loc, carried);
+    }
+    // V is read: the next tile's copies may overwrite it.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, accumulate.getResults());
+  }
+
+  // Row sums over the quad, then rows r and r + 8 store their two columns of
+  // each d tile.
+  for (int64_t h = 0; h < 2; ++h) {
+    Value sum = tiles.getResult(2 + h);
+    for (int64_t offset = 1; offset < 4; offset *= 2)
+      sum = arith::AddFOp::create(b, loc, sum, shuffleXor(sum, offset));
+    auto ifStore = scf::IfOp::create(
+        b, loc, ult(queries[h], index(plan.queryLen)), /*withElse=*/false);
+    OpBuilder::InsertionGuard storeGuard(b);
+    b.setInsertionPointToStart(ifStore.thenBlock());
+    Value row = add(mul(batchHead, plan.queryLen), queries[h]);
+    for (int64_t n = 0; n < valueTiles; ++n) {
+      Value pair = vector::FromElementsOp::create(
+          b, loc, VectorType::get({2}, f32),
+          ValueRange{tiles.getResult(4 + 4 * n + 2 * h),
+                     tiles.getResult(4 + 4 * n + 2 * h + 1)});
+      Value out = arith::DivFOp::create(b, loc, pair, broadcast(sum, 2));
+      storeSlice(out, buffers.output,
+                 add(mul(row, plan.valueDim), add(pairColumn, index(8 * n))));
+    }
+  }
+}
+
 struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
   AttentionToGPULowering(MLIRContext *ctx, AttentionKernelOptions options)
       : OpRewritePattern(ctx), options(options) {}
@@ -1399,6 +1882,8 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
       buffers.partialAcc = memref::AllocOp::create(
           rewriter, loc, MemRefType::get({slots * plan.valueDim}, f32));
       builder.buildDecode(keyLen, buffers);
+    } else if (plan.tensorCores) {
+      builder.buildTensorCorePrefill(keyLen, buffers);
     } else {
       builder.buildPrefill(keyLen, buffers);
     }
@@ -1554,8 +2039,9 @@ struct AttentionToGPUPass
             << ", " << high << "], got " << value;
         return signalPassFailure();
       }
-    AttentionKernelOptions options{smCount,      blocksPerSM, warpsPerBlock,
-                                  decodeUnroll, laneBytes,   hardwareFP8};
+    AttentionKernelOptions options{smCount,     blocksPerSM, warpsPerBlock,
+                                  decodeUnroll, laneBytes,  hardwareFP8,
+                                  tensorCores};
     RewritePatternSet patterns(&getContext());
     patterns.add<AttentionToGPULowering>(&getContext(), options);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -48,6 +48,13 @@ static bool hasFP8Conversion(StringRef chip, StringRef features) {
   return (sm >= 90 && ptx >= 78) || (sm == 89 && ptx >= 81);
 }
 
+/// Whether `chip` (sm_NN, sm_NNa) has bf16 mma.sync.m16n8k16 (sm_80+).
+static bool hasBF16TensorCores(StringRef chip) {
+  unsigned sm = 0;
+  return chip.consume_front("sm_") &&
+         !chip.take_while(llvm::isDigit).getAsInteger(10, sm) && sm >= 80;
+}
+
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
   // ct ops on tensors: attention as flash-decoding / flash-attention
@@ -58,6 +65,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
       hasFP8Conversion(options.chip.getValue(), options.features.getValue());
   AttentionToGPUOptions attentionOptions;
   attentionOptions.hardwareFP8 = hardwareFP8;
+  attentionOptions.tensorCores =
+      options.tensorCores && hasBF16TensorCores(options.chip.getValue());
   pm.addNestedPass<func::FuncOp>(createAttentionToGPU(attentionOptions));
   pm.addNestedPass<func::FuncOp>(createHadamardToGPU());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

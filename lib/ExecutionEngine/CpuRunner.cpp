@@ -447,6 +447,7 @@ CompiledFunction::compile(ModuleOp module, StringRef entry,
       LowerToNVVMOptions gpuOptions;
       gpuOptions.chip = options.gpuChip;
       gpuOptions.format = options.gpuFormat;
+      gpuOptions.tensorCores = options.gpuTensorCores;
       buildLowerToNVVMPipeline(pm, gpuOptions);
     } else {
       LowerToLLVMOptions cpuOptions;

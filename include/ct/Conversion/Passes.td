@@ -297,7 +297,17 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
     - prefill (Sq > 1): one thread block per (batch, query head, tile of
       queries), K/V tiles staged in shared memory and read by every warp,
       the same lane layout and online softmax, tiles above the causal
-      diagonal skipped. No tensor-core MMA.
+      diagonal skipped, for f32 tensors (or without `tensor-cores`);
+    - prefill of bf16 or f16 queries, keys and values (head dims multiples
+      of 16, at most 256) on tensor cores, FlashAttention-2 style: each
+      warp owns 16 query rows, whose Q fragments stay in registers; K/V
+      tiles are copied into shared memory with `cp.async` (V while S is
+      computed, the next K during P·V; rows padded by 16 bytes, so that
+      `ldmatrix` is free of bank conflicts) and read with `nvvm.ldmatrix`
+      (`.trans` for V); S = Q·Kᵀ and O += P·V are `nvvm.mma.sync`
+      m16n8k16 with f32 accumulators, the online softmax runs on the
+      accumulator fragments (row statistics reduced over the 4 lanes of a
+      quad) and P is rounded to the 16-bit type as the A operand of P·V.
 
     Quantized caches (decode only): i8, i4, f8E4M3FN or f4E2M1FN codes with
     a static scale per tensor or kv head, or dynamic scales stored per row;
@@ -334,7 +344,10 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
            "ld.global.v4), at most 16 elements">,
     Option<"hardwareFP8", "hardware-fp8", "bool", /*default=*/"true",
            "The target converts float8_e4m3fn with cvt.rn.f16x2.e4m3x2 "
-           "(sm_89+); without it fp8 caches are not lowered">
+           "(sm_89+); without it fp8 caches are not lowered">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "The target has bf16/f16 mma.sync.m16n8k16 and ldmatrix (sm_80+): "
+           "16-bit prefill runs on tensor cores; otherwise on CUDA cores">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -48,6 +48,12 @@ struct LowerToNVVMOptions
       *this, "opt-level",
       llvm::cl::desc("Optimization level of the NVPTX code generator"),
       llvm::cl::init(3)};
+  PassOptions::Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("Run 16-bit prefill attention on tensor cores where the "
+                     "chip has them (sm_80+); false keeps the CUDA-core "
+                     "kernel (a baseline)"),
+      llvm::cl::init(true)};
 };
 
 /// Lowers a module of functions on tensors (ct.hadamard, ct quantization

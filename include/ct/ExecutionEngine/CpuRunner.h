@@ -131,6 +131,8 @@ struct CompileOptions {
   /// ct-lower-to-nvvm's chip and gpu-module-to-binary format (Device::CUDA).
   std::string gpuChip = "sm_90";
   std::string gpuFormat = "fatbin";
+  /// ct-lower-to-nvvm's tensor-cores (16-bit prefill attention).
+  bool gpuTensorCores = true;
 };
 
 /// A public function of a module, lowered for the host CPU or a CUDA GPU and

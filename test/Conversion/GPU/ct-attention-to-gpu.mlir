@@ -1,6 +1,7 @@
 // RUN: ct-opt %s --ct-attention-to-gpu --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: not ct-opt %s --ct-attention-to-gpu="warps-per-block=0" --split-input-file 2>&1 | FileCheck %s --check-prefix=OPTION
 // RUN: not ct-opt %s --ct-attention-to-gpu="hardware-fp8=false" --split-input-file 2>&1 | FileCheck %s --check-prefix=NO-FP8
+// RUN: ct-opt %s --ct-attention-to-gpu="tensor-cores=false" --split-input-file --verify-diagnostics | FileCheck %s --check-prefix=CUDA-CORE
 
 // OPTION: ct-attention-to-gpu: warps-per-block must be in [1, 32], got 0
 // NO-FP8: error: 'ct.hooked_attention' op cannot be lowered to the GPU: f8E4M3FN caches need the hardware fp8 conversion (sm_89+)
@@ -134,40 +135,40 @@ func.func @decode_hooks(%q: tensor<1x4x1x64xf32>, %k: tensor<1x4x1x64xf32>,
 
 // -----
 
-// Causal prefill with a boolean mask, 40 queries of 8 heads on 2 kv heads:
-// one block per (batch, query head, tile of 16 queries) = 8 × 3 blocks; K/V
-// tiles of 64 rows of 4 × 32-byte slices staged in shared memory (zeros
+// Causal prefill on CUDA cores (tensor-cores=false) with a boolean mask, 40
+// queries of 8 heads on 2 kv heads: one block per (batch, query head, tile
+// of 16 queries) = 8 × 3 blocks; K/V tiles of 64 rows of 4 × 32-byte slices staged in shared memory (zeros
 // past the visible keys), a barrier before and after the warps read them;
 // the mask is read per score; the lane groups merge with butterflies and
 // group 0 stores 16 elements per lane.
-// CHECK-LABEL: func.func @prefill_causal_mask(
-// CHECK-DAG:     %[[C24:.+]] = arith.constant 24 : index
-// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
-// CHECK:         %[[MASK:.+]] = memref.collapse_shape %{{.+}} : memref<1x1x40x40xi1> into memref<1600xi1>
-// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C24]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>)
-// CHECK:           arith.maxsi
-// CHECK:           %[[KEYEND:.+]] = arith.minsi
-// CHECK:           scf.for %[[TILE:.+]] = %{{.+}} to %[[KEYEND]] step %[[C64]]
-// CHECK:             scf.for
-// CHECK:               scf.if
-// CHECK:                 vector.load {{.*}} vector<16xbf16>
-// CHECK:                 memref.store %{{.+}}, %[[SK]]
-// CHECK:               } else {
-// CHECK:                 memref.store %{{.+}}, %[[SK]]
-// CHECK:             gpu.barrier
-// CHECK:             scf.for
-// CHECK:               memref.load %[[SK]]
-// CHECK:               memref.load %[[SV]]
-// CHECK-COUNT-2:       gpu.shuffle xor
-// CHECK:               memref.load %[[MASK]]
-// CHECK:               arith.cmpi sgt
-// CHECK:             gpu.barrier
-// CHECK:           gpu.shuffle xor %{{.+}}, %c4_i32
-// CHECK:           gpu.shuffle xor %{{.+}}, %c8_i32
-// CHECK:           gpu.shuffle xor %{{.+}}, %c16_i32
-// CHECK:           scf.if
-// CHECK:             arith.truncf %{{.+}} : vector<16xf32> to vector<16xbf16>
-// CHECK:             vector.store
+// CUDA-CORE-LABEL: func.func @prefill_causal_mask(
+// CUDA-CORE-DAG:     %[[C24:.+]] = arith.constant 24 : index
+// CUDA-CORE-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CUDA-CORE:         %[[MASK:.+]] = memref.collapse_shape %{{.+}} : memref<1x1x40x40xi1> into memref<1600xi1>
+// CUDA-CORE:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C24]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<256xvector<16xbf16>, #gpu.address_space<workgroup>>)
+// CUDA-CORE:           arith.maxsi
+// CUDA-CORE:           %[[KEYEND:.+]] = arith.minsi
+// CUDA-CORE:           scf.for %[[TILE:.+]] = %{{.+}} to %[[KEYEND]] step %[[C64]]
+// CUDA-CORE:             scf.for
+// CUDA-CORE:               scf.if
+// CUDA-CORE:                 vector.load {{.*}} vector<16xbf16>
+// CUDA-CORE:                 memref.store %{{.+}}, %[[SK]]
+// CUDA-CORE:               } else {
+// CUDA-CORE:                 memref.store %{{.+}}, %[[SK]]
+// CUDA-CORE:             gpu.barrier
+// CUDA-CORE:             scf.for
+// CUDA-CORE:               memref.load %[[SK]]
+// CUDA-CORE:               memref.load %[[SV]]
+// CUDA-CORE-COUNT-2:       gpu.shuffle xor
+// CUDA-CORE:               memref.load %[[MASK]]
+// CUDA-CORE:               arith.cmpi sgt
+// CUDA-CORE:             gpu.barrier
+// CUDA-CORE:           gpu.shuffle xor %{{.+}}, %c4_i32
+// CUDA-CORE:           gpu.shuffle xor %{{.+}}, %c8_i32
+// CUDA-CORE:           gpu.shuffle xor %{{.+}}, %c16_i32
+// CUDA-CORE:           scf.if
+// CUDA-CORE:             arith.truncf %{{.+}} : vector<16xf32> to vector<16xbf16>
+// CUDA-CORE:             vector.store
 func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
                                %v: tensor<1x2x40x64xbf16>, %m: tensor<1x1x40x40xi1>)
     -> tensor<1x8x40x64xbf16> {
@@ -175,6 +176,147 @@ func.func @prefill_causal_mask(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64x
       : (tensor<1x8x40x64xbf16>, tensor<1x2x40x64xbf16>, tensor<1x2x40x64xbf16>,
          tensor<1x1x40x40xi1>) -> tensor<1x8x40x64xbf16>
   return %o : tensor<1x8x40x64xbf16>
+}
+
+// -----
+
+// Causal bf16 prefill on tensor cores, 100 queries of 8 heads on 2 kv heads
+// (GQA 4:1), 100 keys (not a multiple of the 64-key tile): one block per
+// (batch, query head, tile of 4 warps × 16 queries) = 8 × 2 blocks. Each lane
+// loads its Q fragment words once (16 pairs for D = 64). K/V tiles of 64
+// rows of 8 + 1 (padding) 16-byte chunks are copied into shared memory with
+// cp.async (zero-filled past the visible keys): K of the first tile before
+// the loop; in the loop V, then (once S is computed) the next K, each waited
+// for (wait_group 1) and made visible by a barrier before it is read. A warp
+// skips tiles past its last query's diagonal; tiles crossing the diagonal or
+// the end of the keys are masked per score, the others take the branch
+// without the masking. S = Q·Kᵀ: ldmatrix.x4 (row) and two mma.sync
+// m16n8k16 per 16 keys and 16 dims; row maxima and sums over the quad
+// (shuffle xor 1, 2); P rounded to bf16 pairs leaves the branch as the A
+// operand of O += P·V, whose B fragments come from ldmatrix.x4.trans (col).
+// Rows r and r + 8 of a lane store two outputs per 8-column d tile.
+// CHECK-LABEL: func.func @prefill_tensor_cores(
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.+}} = %[[C16]], {{.*}}) threads({{.*}}) workgroup(%[[SK:.+]] : memref<576xvector<8xbf16>, #gpu.address_space<workgroup>>, %[[SV:.+]] : memref<576xvector<8xbf16>, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16:  vector.load %{{.+}} : memref<51200xbf16>, vector<2xbf16>
+// CHECK:           memref.extract_aligned_pointer_as_index %[[SK]]
+// CHECK:           llvm.inttoptr %{{.+}} : i64 to !llvm.ptr<3>
+// CHECK:           memref.extract_aligned_pointer_as_index %[[SV]]
+// CHECK:           %[[KEYEND:.+]] = arith.minsi
+// CHECK:           memref.extract_aligned_pointer_as_index %{{.+}} : memref<12800xbf16>
+// CHECK:           llvm.addrspacecast %{{.+}} : !llvm.ptr to !llvm.ptr<1>
+// CHECK:           scf.for
+// CHECK:             arith.select %{{.+}}, %c16_i32, %c0_i32
+// CHECK:             nvvm.cp.async.shared.global %{{.+}}, %{{.+}}, 16, cache =  cg, %{{.+}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+// CHECK:           nvvm.cp.async.commit.group
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[KEYEND]] step %[[C64]]
+// CHECK:             scf.for
+// CHECK:               nvvm.cp.async.shared.global
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK-NEXT:        nvvm.cp.async.wait.group 1
+// CHECK-NEXT:        gpu.barrier
+// CHECK:             arith.cmpi ule
+// CHECK:             scf.if %{{.+}} -> (f32, f32, f32, f32,
+// CHECK:               scf.if %{{.+}} -> (f32, f32, f32, f32,
+// CHECK:                 nvvm.ldmatrix %{{.+}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK:                 nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK:                 arith.cmpi sgt
+// CHECK:                 gpu.shuffle xor %{{.+}}, %c1_i32
+// CHECK:                 gpu.shuffle xor %{{.+}}, %c2_i32
+// CHECK:                 llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK:                 arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
+// CHECK:               } else {
+// CHECK-NOT:             arith.cmpi sgt
+// CHECK:                 nvvm.mma.sync
+// CHECK:                 gpu.shuffle xor
+// CHECK:             } else {
+// CHECK:             gpu.barrier
+// CHECK:             scf.if
+// CHECK:               scf.for
+// CHECK:                 nvvm.cp.async.shared.global
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK-NEXT:        nvvm.cp.async.wait.group 1
+// CHECK-NEXT:        gpu.barrier
+// CHECK:             scf.if %{{.+}} -> (f32, f32, f32, f32,
+// CHECK:               nvvm.ldmatrix %{{.+}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<col>, num = 4 : i32
+// CHECK:               nvvm.mma.sync
+// CHECK:             } else {
+// CHECK:             gpu.barrier
+// CHECK:           gpu.shuffle xor %{{.+}}, %c1_i32
+// CHECK:           gpu.shuffle xor %{{.+}}, %c2_i32
+// CHECK:           scf.if
+// CHECK:             arith.divf %{{.+}} : vector<2xf32>
+// CHECK:             arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
+// CHECK:             vector.store %{{.+}} {alignment = 4 : i64} : memref<51200xbf16>, vector<2xbf16>
+func.func @prefill_tensor_cores(%q: tensor<1x8x100x64xbf16>, %k: tensor<1x2x100x64xbf16>,
+                                %v: tensor<1x2x100x64xbf16>) -> tensor<1x8x100x64xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x8x100x64xbf16>, tensor<1x2x100x64xbf16>, tensor<1x2x100x64xbf16>)
+      -> tensor<1x8x100x64xbf16>
+  return %o : tensor<1x8x100x64xbf16>
+}
+
+// -----
+
+// Chunked f16 prefill over an f16 cache with an additive mask: the keys and
+// values are the cache's rows; every tile is masked (no unmasked branch),
+// the mask read per score and scaled by log2(e); f16 fragments are f16x2
+// vectors in NVVM (their PTX type is then implied). Rows of 32 elements are
+// 4 + 1 chunks of 16 bytes in shared memory, tiles of 64 keys.
+// CHECK-LABEL: func.func @prefill_tensor_cores_f16_mask(
+// CHECK:         %[[MASK:.+]] = memref.collapse_shape %{{.+}} : memref<1x4x20x64xf32> into memref<5120xf32>
+// CHECK:         gpu.launch {{.*}} workgroup(%{{.+}} : memref<320xvector<8xf16>, #gpu.address_space<workgroup>>, %{{.+}} : memref<320xvector<8xf16>, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for
+// CHECK:             nvvm.cp.async.wait.group 1
+// CHECK-NEXT:        gpu.barrier
+// CHECK:             scf.if %{{.+}} -> (f32, f32, f32, f32,
+// CHECK-NOT:           scf.if
+// CHECK:               llvm.bitcast %{{.+}} : i32 to vector<2xf16>
+// CHECK:               nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK:               memref.load %[[MASK]]
+// CHECK:               arith.mulf %{{.+}}, %cst{{.*}} : f32
+// CHECK:             } else {
+// CHECK:             nvvm.cp.async.wait.group 1
+// CHECK:             scf.if
+// CHECK:               nvvm.ldmatrix {{.*}}layout = #nvvm.mma_layout<col>
+func.func @prefill_tensor_cores_f16_mask(%q: tensor<1x4x20x32xf16>, %k: tensor<1x2x20x32xf16>,
+    %v: tensor<1x2x20x32xf16>, %m: tensor<1x4x20x64xf32>,
+    %kc: tensor<1x2x64x32xf16>, %vc: tensor<1x2x64x32xf16>, %pos: index)
+    -> tensor<1x4x20x32xf16> {
+  %o:3 = ct.hooked_attention %q, %k, %v mask %m cache %kc, %vc at %pos
+      {scale = 0.17677669529663687 : f64}
+      : (tensor<1x4x20x32xf16>, tensor<1x2x20x32xf16>, tensor<1x2x20x32xf16>,
+         tensor<1x4x20x64xf32>, tensor<1x2x64x32xf16>, tensor<1x2x64x32xf16>,
+         index)
+      -> (tensor<1x4x20x32xf16>, tensor<1x2x64x32xf16>, tensor<1x2x64x32xf16>)
+  return %o#0 : tensor<1x4x20x32xf16>
+}
+
+// -----
+
+// f32 prefill, and bf16 prefill whose head dim (24) is not a whole number of
+// k16 steps, stay on CUDA cores.
+// CHECK-LABEL: func.func @prefill_f32_cuda_cores(
+// CHECK-NOT:     nvvm.mma.sync
+// CHECK:         return
+// CHECK-LABEL: func.func @prefill_head_dim_24_cuda_cores(
+// CHECK-NOT:     nvvm.mma.sync
+// CHECK:         return
+func.func @prefill_f32_cuda_cores(%q: tensor<1x4x32x64xf32>, %k: tensor<1x4x32x64xf32>,
+                                  %v: tensor<1x4x32x64xf32>) -> tensor<1x4x32x64xf32> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>, tensor<1x4x32x64xf32>)
+      -> tensor<1x4x32x64xf32>
+  return %o : tensor<1x4x32x64xf32>
+}
+func.func @prefill_head_dim_24_cuda_cores(%q: tensor<1x4x32x24xbf16>,
+    %k: tensor<1x4x32x24xbf16>, %v: tensor<1x4x32x24xbf16>)
+    -> tensor<1x4x32x24xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}
+      : (tensor<1x4x32x24xbf16>, tensor<1x4x32x24xbf16>, tensor<1x4x32x24xbf16>)
+      -> tensor<1x4x32x24xbf16>
+  return %o : tensor<1x4x32x24xbf16>
 }
 
 // -----

@@ -2,12 +2,14 @@
 // RUN: ct-opt %s --ct-lower-to-nvvm="format=bin" | FileCheck %s
 
 // ptxas assembles the attention kernels (decode split and merge, quantized
-// decode, prefill, decode over packed int4 and fp4 caches, over asymmetric
-// int8 and int4 caches) into cubins (ELF).
+// decode, masked prefill and Llama-sized causal prefill on tensor cores,
+// decode over packed int4 and fp4 caches, over asymmetric int8 and int4
+// caches) into cubins (ELF).
 // CHECK: gpu.binary @decode_kernel_1 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
 // CHECK: gpu.binary @decode_kernel_2 [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_fp8_int8_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @prefill_kernel [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @prefill_causal_4096_kernel [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_int4_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_fp4_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_int8_asymmetric_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
@@ -53,6 +55,15 @@ func.func @prefill(%q: tensor<2x8x100x128xbf16>, %k: tensor<2x2x100x128xbf16>,
       : (tensor<2x8x100x128xbf16>, tensor<2x2x100x128xbf16>, tensor<2x2x100x128xbf16>,
          tensor<2x1x100x100xi1>) -> tensor<2x8x100x128xbf16>
   return %o : tensor<2x8x100x128xbf16>
+}
+
+func.func @prefill_causal_4096(%q: tensor<1x32x4096x128xbf16>,
+    %k: tensor<1x8x4096x128xbf16>, %v: tensor<1x8x4096x128xbf16>)
+    -> tensor<1x32x4096x128xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.08838834764831845 : f64, causal}
+      : (tensor<1x32x4096x128xbf16>, tensor<1x8x4096x128xbf16>,
+         tensor<1x8x4096x128xbf16>) -> tensor<1x32x4096x128xbf16>
+  return %o : tensor<1x32x4096x128xbf16>
 }
 
 func.func @decode_int4(%q: tensor<4x32x1x128xbf16>, %k: tensor<4x8x1x128xbf16>,

@@ -102,22 +102,30 @@ func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf1
 
 // -----
 
-// Causal prefill: K/V tiles staged in shared memory with 16-byte accesses
-// (ld.global.v4 to st.shared.v4, read back with ld.shared.v4), a barrier
-// after the staging and one after the warps read the tile; outputs stored
-// 8 bf16 at a time.
+// Causal bf16 prefill on tensor cores (sm_90): the K and V tiles are copied
+// into shared memory with cp.async.cg (16 bytes, zero-filled past the keys)
+// in commit groups, waited for and made visible by a barrier; K fragments
+// with ldmatrix.x4, S = Q·Kᵀ with mma.sync m16n8k16 (bf16 operands, f32
+// accumulators), row maxima over the quad with shfl.sync.bfly, exp2 as
+// ex2.approx.ftz, P rounded in bf16 pairs (cvt.rn.bf16x2.f32) for O += P·V
+// whose V fragments come from ldmatrix.x4.trans; outputs stored as bf16
+// pairs.
 // CHECK-LABEL: llvm.func @prefill_causal(
 // CHECK:         gpu.launch_func <%{{.+}} : !llvm.ptr> @prefill_causal_kernel::@prefill_causal_kernel
 // CHECK-LABEL: gpu.binary @prefill_causal_kernel
 // CHECK-SAME:    .maxntid 128, 1, 1
-// CHECK-SAME:    ld.global.v4.b32
-// CHECK-SAME:    st.shared.v4.b32
+// CHECK-SAME:    cp.async.cg.shared.global [%rd{{[0-9]+}}], [%rd{{[0-9]+}}], 16, {{16|%r[0-9]+}};
+// CHECK-SAME:    cp.async.commit_group
+// CHECK-SAME:    cp.async.wait_group{{[^;]*}}1;
 // CHECK-SAME:    bar.sync
-// CHECK-SAME:    ld.shared.v4.b32
+// CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-SAME:    shfl.sync.bfly.b32
 // CHECK-SAME:    ex2.approx.ftz.f32
-// CHECK-SAME:    bar.sync
-// CHECK-SAME:    st.global.v4.b32
+// CHECK-SAME:    cvt.rn.bf16x2.f32
+// CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-SAME:    st.global.b32
 func.func @prefill_causal(%q: tensor<1x8x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
                           %v: tensor<1x2x40x64xbf16>) -> tensor<1x8x40x64xbf16> {
   %o = ct.hooked_attention %q, %k, %v {scale = 0.125 : f64, causal}

@@ -18,11 +18,16 @@
 // with static per-kv-head scales; the new rows' codes must equal the CPU's
 // byte for byte. fp4 (e2m1) caches, stored packed like int4: the same two
 // cases, the codes uniform over all 16 nibbles. Asymmetric caches (zero
-// points): int8 in bf16 with per-row dynamic (token) key scales and zero
-// points and static per-kv-head value ones; packed int4 in f32 (batch 2)
-// with a static per-tensor key scale and zero point and per-row dynamic
-// (token) value ones; the new rows' codes and zero points must equal the
-// CPU's.
+// points): int8 in bf16 with per-row dynamic (token) key scales and zero points
+// and static per-kv-head value ones; packed int4 in f32 (batch 2) with a static
+// per-tensor key scale and zero point and per-row dynamic (token) value ones;
+// the new rows' codes and zero points must equal the CPU's. 16-bit prefill runs
+// on tensor cores (mma.sync m16n8k16): causal bf16 above, causal bf16 with GQA
+// 4:1, batch 2, head dim 128 and 150 queries and keys (neither a multiple of 16
+// nor of the 64-key tile); chunked bf16 prefill (37 queries at position 50 of a
+// cache of 128 rows) with causality and a boolean mask that hides every key of
+// one query row (NaN on both paths, which compare equal); f16 with an additive
+// mask.
 //
 // Tolerances: the two paths sum the dot products and the softmax in
 // different orders and the GPU's exp2 is ex2.approx.f32 (2 ulp) where the
@@ -31,7 +36,12 @@
 // keys. bf16 results are rounded from such f32 values, so they may differ by
 // one bf16 ulp (2^-8 relative); the hooked cache rows come from two FWHT
 // implementations whose f32 sums are rounded to bf16 and may differ by an
-// ulp as well: rtol 2e-2 / atol 2e-2.
+// ulp as well: rtol 2e-2 / atol 2e-2. Tensor-core prefill also rounds the
+// probabilities to the 16-bit type before P·V (as FlashAttention does; the
+// row sums keep them in f32), which moves an output by at most
+// 2^-9·max|v| for bf16 (2^-11 for f16): under 1e-2 for these standard
+// normal values (|v| < 5), so the bf16 tolerance stands; f16 results
+// (11-bit mantissa) take rtol 5e-3 / atol 5e-3.
 //
 // REQUIRES: cuda-device
 // RUN: ct-run %s --entry decode_bf16 --input %S/Inputs/attention-decode-bf16.q.npy --input %S/Inputs/attention-decode-bf16.k.npy --input %S/Inputs/attention-decode-bf16.v.npy --input %S/Inputs/attention-decode-bf16.k_cache.npy --input %S/Inputs/attention-decode-bf16.v_cache.npy --input %S/Inputs/attention-decode-bf16.position.npy --output %t.decode-bf16.o.npy --output %t.decode-bf16.kc.npy --output %t.decode-bf16.vc.npy
@@ -52,6 +62,12 @@
 // RUN: ct-run --gpu %s --entry decode_fp4_token --input %S/Inputs/attention-decode-fp4-token.q.npy --input %S/Inputs/attention-decode-fp4-token.k.npy --input %S/Inputs/attention-decode-fp4-token.v.npy --input %S/Inputs/attention-decode-fp4-token.k_cache.npy --input %S/Inputs/attention-decode-fp4-token.v_cache.npy --input %S/Inputs/attention-decode-fp4-token.position.npy --input %S/Inputs/attention-decode-fp4-token.k_scale.npy --input %S/Inputs/attention-decode-fp4-token.v_scale.npy --compare %t.decode-fp4-token.o.npy --compare %t.decode-fp4-token.kc.npy --compare %t.decode-fp4-token.vc.npy --compare %t.decode-fp4-token.ks.npy --compare %t.decode-fp4-token.vs.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-FP4-TOKEN
 // RUN: ct-run %s --entry decode_fp4_head --input %S/Inputs/attention-decode-fp4-head.q.npy --input %S/Inputs/attention-decode-fp4-head.k.npy --input %S/Inputs/attention-decode-fp4-head.v.npy --input %S/Inputs/attention-decode-fp4-head.k_cache.npy --input %S/Inputs/attention-decode-fp4-head.v_cache.npy --input %S/Inputs/attention-decode-fp4-head.position.npy --input %S/Inputs/attention-decode-fp4-head.k_scale.npy --input %S/Inputs/attention-decode-fp4-head.v_scale.npy --output %t.decode-fp4-head.o.npy --output %t.decode-fp4-head.kc.npy --output %t.decode-fp4-head.vc.npy
 // RUN: ct-run --gpu %s --entry decode_fp4_head --input %S/Inputs/attention-decode-fp4-head.q.npy --input %S/Inputs/attention-decode-fp4-head.k.npy --input %S/Inputs/attention-decode-fp4-head.v.npy --input %S/Inputs/attention-decode-fp4-head.k_cache.npy --input %S/Inputs/attention-decode-fp4-head.v_cache.npy --input %S/Inputs/attention-decode-fp4-head.position.npy --input %S/Inputs/attention-decode-fp4-head.k_scale.npy --input %S/Inputs/attention-decode-fp4-head.v_scale.npy --compare %t.decode-fp4-head.o.npy --compare %t.decode-fp4-head.kc.npy --compare %t.decode-fp4-head.vc.npy --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=DECODE-FP4-HEAD
+// RUN: ct-run %s --entry prefill_bf16_gqa --input %S/Inputs/attention-prefill-bf16-gqa.q.npy --input %S/Inputs/attention-prefill-bf16-gqa.k.npy --input %S/Inputs/attention-prefill-bf16-gqa.v.npy --output %t.prefill-bf16-gqa.o.npy
+// RUN: ct-run --gpu %s --entry prefill_bf16_gqa --input %S/Inputs/attention-prefill-bf16-gqa.q.npy --input %S/Inputs/attention-prefill-bf16-gqa.k.npy --input %S/Inputs/attention-prefill-bf16-gqa.v.npy --compare %t.prefill-bf16-gqa.o.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=PREFILL-BF16-GQA
+// RUN: ct-run %s --entry prefill_bf16_masked --input %S/Inputs/attention-prefill-bf16-masked.q.npy --input %S/Inputs/attention-prefill-bf16-masked.k.npy --input %S/Inputs/attention-prefill-bf16-masked.v.npy --input %S/Inputs/attention-prefill-bf16-masked.mask.npy --input %S/Inputs/attention-prefill-bf16-masked.k_cache.npy --input %S/Inputs/attention-prefill-bf16-masked.v_cache.npy --input %S/Inputs/attention-prefill-bf16-masked.position.npy --output %t.prefill-bf16-masked.o.npy --output %t.prefill-bf16-masked.kc.npy --output %t.prefill-bf16-masked.vc.npy
+// RUN: ct-run --gpu %s --entry prefill_bf16_masked --input %S/Inputs/attention-prefill-bf16-masked.q.npy --input %S/Inputs/attention-prefill-bf16-masked.k.npy --input %S/Inputs/attention-prefill-bf16-masked.v.npy --input %S/Inputs/attention-prefill-bf16-masked.mask.npy --input %S/Inputs/attention-prefill-bf16-masked.k_cache.npy --input %S/Inputs/attention-prefill-bf16-masked.v_cache.npy --input %S/Inputs/attention-prefill-bf16-masked.position.npy --compare %t.prefill-bf16-masked.o.npy --compare %t.prefill-bf16-masked.kc.npy --compare %t.prefill-bf16-masked.vc.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=PREFILL-BF16-MASKED
+// RUN: ct-run %s --entry prefill_f16 --input %S/Inputs/attention-prefill-f16.q.npy --input %S/Inputs/attention-prefill-f16.k.npy --input %S/Inputs/attention-prefill-f16.v.npy --input %S/Inputs/attention-prefill-f16.mask.npy --output %t.prefill-f16.o.npy
+// RUN: ct-run --gpu %s --entry prefill_f16 --input %S/Inputs/attention-prefill-f16.q.npy --input %S/Inputs/attention-prefill-f16.k.npy --input %S/Inputs/attention-prefill-f16.v.npy --input %S/Inputs/attention-prefill-f16.mask.npy --compare %t.prefill-f16.o.npy --rtol 5e-3 --atol 5e-3 | FileCheck %s --check-prefix=PREFILL-F16
 
 // RUN: ct-run %s --entry decode_int8_asymmetric --input %S/Inputs/attention-decode-int8-asym.q.npy --input %S/Inputs/attention-decode-int8-asym.k.npy --input %S/Inputs/attention-decode-int8-asym.v.npy --input %S/Inputs/attention-decode-int8-asym.k_cache.npy --input %S/Inputs/attention-decode-int8-asym.v_cache.npy --input %S/Inputs/attention-decode-int8-asym.position.npy --input %S/Inputs/attention-decode-int8-asym.k_scale.npy --input %S/Inputs/attention-decode-int8-asym.k_zero_point.npy --input %S/Inputs/attention-decode-int8-asym.v_scale.npy --input %S/Inputs/attention-decode-int8-asym.v_zero_point.npy --output %t.decode-int8-asym.o.npy --output %t.decode-int8-asym.kc.npy --output %t.decode-int8-asym.vc.npy --output %t.decode-int8-asym.ks.npy --output %t.decode-int8-asym.kz.npy
 // RUN: ct-run --gpu %s --entry decode_int8_asymmetric --input %S/Inputs/attention-decode-int8-asym.q.npy --input %S/Inputs/attention-decode-int8-asym.k.npy --input %S/Inputs/attention-decode-int8-asym.v.npy --input %S/Inputs/attention-decode-int8-asym.k_cache.npy --input %S/Inputs/attention-decode-int8-asym.v_cache.npy --input %S/Inputs/attention-decode-int8-asym.position.npy --input %S/Inputs/attention-decode-int8-asym.k_scale.npy --input %S/Inputs/attention-decode-int8-asym.k_zero_point.npy --input %S/Inputs/attention-decode-int8-asym.v_scale.npy --input %S/Inputs/attention-decode-int8-asym.v_zero_point.npy --compare %t.decode-int8-asym.o.npy --compare %t.decode-int8-asym.kc.npy --compare %t.decode-int8-asym.vc.npy --compare %t.decode-int8-asym.ks.npy --compare %t.decode-int8-asym.kz.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-INT8-ASYM
@@ -307,4 +323,40 @@ func.func @decode_int4_asymmetric(%q: tensor<2x4x1x64xf32>, %k: tensor<2x2x1x64x
   return %o#0, %o#1, %o#2, %o#3, %o#4
       : tensor<2x4x1x64xf32>, tensor<2x2x300x64xi4>, tensor<2x2x300x64xi4>,
         tensor<2x2x300x1xf32>, tensor<2x2x300x1xi8>
+
+// PREFILL-BF16-GQA: result #0: 307200 elements, max abs error {{.*}}: match
+func.func @prefill_bf16_gqa(%q: tensor<2x8x150x128xbf16>, %k: tensor<2x2x150x128xbf16>,
+                            %v: tensor<2x2x150x128xbf16>) -> tensor<2x8x150x128xbf16> {
+  %o = ct.hooked_attention %q, %k, %v {scale = 0.08838834764831845 : f64, causal}
+      : (tensor<2x8x150x128xbf16>, tensor<2x2x150x128xbf16>, tensor<2x2x150x128xbf16>)
+      -> tensor<2x8x150x128xbf16>
+  return %o : tensor<2x8x150x128xbf16>
+}
+
+// PREFILL-BF16-MASKED: result #0: 9472 elements, max abs error {{.*}}: match
+// PREFILL-BF16-MASKED: result #1: 16384 elements, max abs error {{.*}}: match
+// PREFILL-BF16-MASKED: result #2: 16384 elements, max abs error {{.*}}: match
+func.func @prefill_bf16_masked(%q: tensor<1x4x37x64xbf16>, %k: tensor<1x2x37x64xbf16>,
+                               %v: tensor<1x2x37x64xbf16>, %m: tensor<1x4x37x87xi1>,
+                               %kc: tensor<1x2x128x64xbf16>, %vc: tensor<1x2x128x64xbf16>,
+                               %pos: index)
+    -> (tensor<1x4x37x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>) {
+  %o, %kc2, %vc2 = ct.hooked_attention %q, %k, %v mask %m cache %kc, %vc at %pos
+      {scale = 0.125 : f64, causal}
+      : (tensor<1x4x37x64xbf16>, tensor<1x2x37x64xbf16>, tensor<1x2x37x64xbf16>,
+         tensor<1x4x37x87xi1>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>,
+         index)
+      -> (tensor<1x4x37x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>)
+  return %o, %kc2, %vc2
+      : tensor<1x4x37x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>
+}
+
+// PREFILL-F16: result #0: 20480 elements, max abs error {{.*}}: match
+func.func @prefill_f16(%q: tensor<1x4x80x64xf16>, %k: tensor<1x4x80x64xf16>,
+                       %v: tensor<1x4x80x64xf16>, %m: tensor<1x1x80x80xf32>)
+    -> tensor<1x4x80x64xf16> {
+  %o = ct.hooked_attention %q, %k, %v mask %m {scale = 0.125 : f64}
+      : (tensor<1x4x80x64xf16>, tensor<1x4x80x64xf16>, tensor<1x4x80x64xf16>,
+         tensor<1x1x80x80xf32>) -> tensor<1x4x80x64xf16>
+  return %o : tensor<1x4x80x64xf16>
 }
