@@ -323,6 +323,7 @@ func.func @decode_int4_asymmetric(%q: tensor<2x4x1x64xf32>, %k: tensor<2x2x1x64x
   return %o#0, %o#1, %o#2, %o#3, %o#4
       : tensor<2x4x1x64xf32>, tensor<2x2x300x64xi4>, tensor<2x2x300x64xi4>,
         tensor<2x2x300x1xf32>, tensor<2x2x300x1xi8>
+}
 
 // PREFILL-BF16-GQA: result #0: 307200 elements, max abs error {{.*}}: match
 func.func @prefill_bf16_gqa(%q: tensor<2x8x150x128xbf16>, %k: tensor<2x2x150x128xbf16>,
