@@ -26,13 +26,18 @@
 // (shfl.sync with a full mask), so lanes past the last block compute on the
 // last block and only skip the store.
 //
-// Sizes m·2^k (H_m ⊗ S_{2^k}, m a Paley or Goethals–Seidel core: head_dim 80,
-// 96, 112, MLP widths 3584, 11008...) are first rewritten on tensors, in f32:
-// the signs as an elementwise multiply, the FWHT of size 2^k above on each
-// segment, and the core step y[c] = Σ_a C[a][c]·z[a] / sqrt(m) as a
-// linalg.generic contraction over the m segments, which the pipeline maps to
-// a thread per output element. That is three passes over memory instead of
-// one: correct, not yet fast.
+// Sizes m·2^k (H_m ⊗ S_{2^k}, m a Paley core: head_dim 80, 96, 112, MLP
+// widths 3584, 14336) run in the same kernel, still reading and writing each
+// element once: a thread holds E elements at the same position of each of
+// the m segments of 2^k, runs the butterflies above on every segment (the
+// shared-memory rounds one segment at a time, in one segment-sized buffer)
+// and then the core step y[c] = Σ_a ±z[a] in registers, adds and subtracts
+// with C's signs folded (the order of ct-lower-hadamard's core step), before
+// storing segment c where segment c was read. E shrinks (8, 4, 2, 1) until
+// the m·E values fit (at most 64); cores that do not fit even so (108, 148,
+// 172: MLP widths 13824, 18944, 11008) are rewritten on tensors instead: the
+// FWHT of size 2^k above on each segment between elementwise and
+// contraction linalg ops, three passes over memory.
 //
 // ct.rotate (a dense matrix, e.g. a random R3 rotation) gets
 // ct-lower-hadamard's linalg.matmul, which the pipeline maps to a thread per
@@ -72,32 +77,65 @@ namespace {
 constexpr int64_t kElementsPerThread = 8;
 /// Largest block: one thread block of 1024 threads with 8 elements each.
 constexpr int64_t kMaxSize = 1024 * kElementsPerThread;
+/// Sizes m·2^k: a thread keeps its E elements of all m segments (m·E f32
+/// values) from the first segment's butterflies to the core step; 64 keeps
+/// it well inside the register file (cores of 108, 148, 172 do not fit).
+constexpr int64_t kMaxCoreValuesPerThread = 64;
+
+/// Elements per thread and segment for a ct.hadamard of `m` segments of
+/// `segment` = 2^k elements, or nullopt when no choice fits one kernel: the
+/// largest E <= 8 with m·E <= kMaxCoreValuesPerThread, at most 1024 threads
+/// per segment, and E >= 2 when the segment spans several warps (each shared
+/// memory round handles log2(E) index bits).
+static std::optional<int64_t> chooseElementsPerThread(int64_t m,
+                                                      int64_t segment) {
+  int64_t elements = std::min(segment, kElementsPerThread);
+  while (elements > 1 && m * elements > kMaxCoreValuesPerThread)
+    elements /= 2;
+  int64_t threads = segment / elements;
+  if (m * elements > kMaxCoreValuesPerThread || threads > 1024 ||
+      (threads > kWarpSize && elements < 2))
+    return std::nullopt;
+  return elements;
+}
 
 /// How the blocks of one ct.hadamard map onto threads.
 struct FWHTLaunchPlan {
+  /// The block (n = m·2^k) and its matrix H_m ⊗ S_{2^k}.
   int64_t size = 0;
+  hadamard::KroneckerHadamard matrix;
   int64_t numRows = 0;
-  /// Elements each thread holds in registers (E) and threads per block of
-  /// `size` elements (T = size / E).
+  /// Elements each thread holds in registers per segment of 2^k (E) and
+  /// threads per block of `size` elements (T = 2^k / E).
   int64_t elementsPerThread = 0;
   int64_t threadsPerRow = 0;
   /// Blocks of `size` per thread block: several when T <= 32, else one.
   int64_t rowsPerBlock = 0;
   int64_t numThreadBlocks = 0;
 
+  int64_t coreOrder() const { return matrix.core.order; }
+  int64_t segment() const { return int64_t(1) << matrix.log2PowerOfTwo; }
   int64_t threadsPerBlock() const { return rowsPerBlock * threadsPerRow; }
   /// Lanes that exchange values with shuffles (T, at most a warp).
   int64_t shuffleLanes() const { return std::min(threadsPerRow, kWarpSize); }
   bool usesSharedMemory() const { return threadsPerRow > kWarpSize; }
 };
 
-static FWHTLaunchPlan planFWHTLaunch(int64_t size, int64_t numRows,
-                                     int64_t threadsPerBlock) {
+/// The launch of a single kernel for `matrix`, or nullopt when its core does
+/// not fit (see chooseElementsPerThread).
+static std::optional<FWHTLaunchPlan>
+planFWHTLaunch(hadamard::KroneckerHadamard matrix, int64_t numRows,
+               int64_t threadsPerBlock) {
   FWHTLaunchPlan plan;
-  plan.size = size;
+  plan.size = matrix.order();
+  plan.matrix = std::move(matrix);
   plan.numRows = numRows;
-  plan.elementsPerThread = std::min(size, kElementsPerThread);
-  plan.threadsPerRow = size / plan.elementsPerThread;
+  std::optional<int64_t> elements =
+      chooseElementsPerThread(plan.coreOrder(), plan.segment());
+  if (!elements)
+    return std::nullopt;
+  plan.elementsPerThread = *elements;
+  plan.threadsPerRow = plan.segment() / plan.elementsPerThread;
   plan.rowsPerBlock = plan.threadsPerRow > kWarpSize
                           ? 1
                           : std::max<int64_t>(1, threadsPerBlock /
@@ -114,9 +152,10 @@ public:
 
   /// Transforms the blocks of `input` (a rank-1 buffer) into `output`.
   /// `scale` is a buffer of `size` factors s_i/sqrt(n) (or null when every
-  /// factor is 1/sqrt(n)); it multiplies on load unless `scaleOnStore`.
+  /// factor is 1/sqrt(n)); it multiplies on load, or on store for `inverse`
+  /// ((diag(s)·H)ᵀ = Hᵀ·diag(s)).
   void build(gpu::LaunchOp launch, Value input, Value output, Value scale,
-             bool scaleOnStore) {
+             bool inverse) {
     Value tid = launch.getThreadIds().x;
     Value bid = launch.getBlockIds().x;
     int64_t threads = plan.threadsPerRow;
@@ -134,22 +173,49 @@ public:
     }
     Value laneOffset =
         arith::MulIOp::create(b, loc, lane, index(plan.elementsPerThread));
-    Value offset = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row, index(plan.size)),
-        laneOffset);
+    Value rowOffset = arith::MulIOp::create(b, loc, row, index(plan.size));
+    Value shared;
+    if (plan.usesSharedMemory()) {
+      auto workgroupSpace = gpu::AddressSpaceAttr::get(
+          b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+      shared = launch.addWorkgroupAttribution(
+          MemRefType::get({plan.segment()}, f32, MemRefLayoutAttrInterface(),
+                          workgroupSpace),
+          loc);
+    }
 
-    Value x = loadAsF32(input, offset);
-    if (!scaleOnStore)
-      x = applyScale(x, scale, laneOffset);
-    SmallVector<Value> elements = extractElements(x);
-    inThreadStages(elements);
-    shuffleStages(elements, lane);
-    x = fromElements(elements);
-    if (plan.usesSharedMemory())
-      x = sharedMemoryStages(launch, x, lane, laneOffset);
-    if (scaleOnStore)
-      x = applyScale(x, scale, laneOffset);
-    store(x, output, offset, inBounds);
+    // The thread's E elements of each segment a (offset a·2^k + lane·E in
+    // the block), each transformed by the power-of-two butterfly.
+    SmallVector<Value> segments, segmentOffsets, offsets;
+    for (int64_t a = 0; a < plan.coreOrder(); ++a) {
+      Value segmentOffset = laneOffset;
+      if (a > 0)
+        segmentOffset = arith::AddIOp::create(b, loc, laneOffset,
+                                              index(a * plan.segment()));
+      offsets.push_back(
+          arith::AddIOp::create(b, loc, rowOffset, segmentOffset));
+      Value x = loadAsF32(input, offsets.back());
+      if (!inverse)
+        x = applyScale(x, scale, segmentOffset);
+      SmallVector<Value> elements = extractElements(x);
+      inThreadStages(elements);
+      shuffleStages(elements, lane);
+      x = fromElements(elements);
+      // A thread's last load of a segment from shared memory covers exactly
+      // what it stores first for the next one: no barrier between segments.
+      if (shared)
+        x = sharedMemoryStages(shared, x, lane, laneOffset);
+      segments.push_back(x);
+      segmentOffsets.push_back(segmentOffset);
+    }
+    if (plan.coreOrder() > 1)
+      segments = coreStep(segments, inverse);
+
+    // Output segment c goes where input segment c came from.
+    if (inverse)
+      for (int64_t c = 0; c < plan.coreOrder(); ++c)
+        segments[c] = applyScale(segments[c], scale, segmentOffsets[c]);
+    store(segments, output, offsets, inBounds);
   }
 
 private:
@@ -238,26 +304,21 @@ private:
     }
   }
 
-  /// Stages with strides of a warp's elements (256) and above, through
-  /// shared memory in rounds rather than a barrier per stage: each round,
-  /// every thread loads the E = 8 elements whose indices differ only in the
-  /// bits [low, low + 3), runs the stages of those bits not done yet in
-  /// registers and stores the elements back where they came from; a barrier
-  /// separates rounds. low >= 5, so the lanes of a warp touch 32 consecutive
-  /// words per access (no bank conflicts). Sizes up to 2048 take one round,
-  /// 4096 and 8192 two.
-  Value sharedMemoryStages(gpu::LaunchOp launch, Value x, Value lane,
+  /// Stages with strides of a warp's elements (32·E) and above, through
+  /// shared memory (`shared`, one segment of f32) in rounds rather than a
+  /// barrier per stage: each round, every thread loads the E elements whose
+  /// indices differ only in the bits [low, low + log2(E)), runs the stages of
+  /// those bits not done yet in registers and stores the elements back where
+  /// they came from; a barrier separates rounds. low >= 5, so the lanes of a
+  /// warp touch 32 consecutive words per access (no bank conflicts). With
+  /// E = 8, sizes up to 2048 take one round, 4096 and 8192 two.
+  Value sharedMemoryStages(Value shared, Value x, Value lane,
                            Value laneOffset) {
-    auto workgroupSpace = gpu::AddressSpaceAttr::get(
-        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-    auto sharedType = MemRefType::get({plan.size}, f32, MemRefLayoutAttrInterface(),
-                                      workgroupSpace);
-    Value shared = launch.addWorkgroupAttribution(sharedType, loc);
     llvm::MaybeAlign alignment = vectorAlignment(f32);
     vector::StoreOp::create(b, loc, x, shared, laneOffset,
                             /*nontemporal=*/false, alignment);
     gpu::BarrierOp::create(b, loc);
-    int64_t sizeBits = llvm::Log2_64(plan.size);
+    int64_t sizeBits = llvm::Log2_64(plan.segment());
     int64_t registerBits = llvm::Log2_64(plan.elementsPerThread);
     int64_t doneBits = llvm::Log2_64(plan.elementsPerThread * kWarpSize);
     while (doneBits < sizeBits) {
@@ -288,17 +349,48 @@ private:
                                   /*nontemporal=*/false, alignment);
   }
 
-  void store(Value x, Value buffer, Value offset, Value inBounds) {
+  /// The core step on the thread's segments z[a] (same positions in each):
+  /// out[c] = Σ_a C[a][c]·z[a] (forward, x·(C ⊗ S)) or Σ_a C[c][a]·z[a]
+  /// (inverse), adds and subtracts in the order of ct-lower-hadamard's core
+  /// step (HadamardEmitter::emitGroup), so that both round alike.
+  SmallVector<Value> coreStep(ArrayRef<Value> segments, bool inverse) {
+    const hadamard::SignMatrix &core = plan.matrix.core;
+    SmallVector<Value> mixed;
+    for (int64_t c = 0; c < core.order; ++c) {
+      Value sum;
+      for (int64_t a = 0; a < core.order; ++a) {
+        Value z = segments[a];
+        bool negative = (inverse ? core.at(c, a) : core.at(a, c)) < 0;
+        if (!sum)
+          sum = negative ? arith::NegFOp::create(b, loc, z).getResult() : z;
+        else if (negative)
+          sum = arith::SubFOp::create(b, loc, sum, z);
+        else
+          sum = arith::AddFOp::create(b, loc, sum, z);
+      }
+      mixed.push_back(sum);
+    }
+    return mixed;
+  }
+
+  /// Stores each value at its offset, under one guard when lanes past the
+  /// last block must skip the store.
+  void store(ArrayRef<Value> values, Value buffer, ArrayRef<Value> offsets,
+             Value inBounds) {
     Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
+    SmallVector<Value> converted(values);
     if (elementType != f32)
-      x = arith::TruncFOp::create(b, loc, vectorType(elementType), x);
+      for (Value &x : converted)
+        x = arith::TruncFOp::create(b, loc, vectorType(elementType), x);
     OpBuilder::InsertionGuard guard(b);
     if (inBounds) {
       auto ifOp = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
       b.setInsertionPointToStart(ifOp.thenBlock());
     }
-    vector::StoreOp::create(b, loc, x, buffer, offset, /*nontemporal=*/false,
-                            vectorAlignment(elementType));
+    for (auto [x, offset] : llvm::zip_equal(converted, offsets))
+      vector::StoreOp::create(b, loc, x, buffer, offset,
+                              /*nontemporal=*/false,
+                              vectorAlignment(elementType));
   }
 
   OpBuilder &b;
@@ -326,8 +418,10 @@ static std::string getUnsupportedReason(HadamardOp op) {
   return "";
 }
 
-/// ct.hadamard of size m·2^k (m > 1) as tensor ops around a ct.hadamard of
-/// size 2^k, in f32: y = core(FWHT_{2^k}(x·diag(s))) (forward) or
+/// ct.hadamard of size m·2^k whose core does not fit one kernel (see
+/// chooseElementsPerThread; e.g. the cores 108, 148, 172 of the MLP widths
+/// 13824, 18944, 11008) as tensor ops around a ct.hadamard of size 2^k, in
+/// f32: y = core(FWHT_{2^k}(x·diag(s))) (forward) or
 /// core(FWHT_{2^k}(x))·diag(s) (inverse: the transpose, (diag(s)·H)ᵀ =
 /// (Cᵀ ⊗ S)·diag(s)).
 struct DecomposeKroneckerHadamard : public OpRewritePattern<HadamardOp> {
@@ -344,6 +438,8 @@ struct DecomposeKroneckerHadamard : public OpRewritePattern<HadamardOp> {
       return failure();
     const hadamard::SignMatrix &core = matrix->core;
     int64_t m = core.order, segment = int64_t(1) << matrix->log2PowerOfTwo;
+    if (chooseElementsPerThread(m, segment))
+      return rewriter.notifyMatchFailure(op, "lowered to one kernel");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     Type f32 = rewriter.getF32Type();
@@ -478,13 +574,17 @@ struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
     std::string reason = getUnsupportedReason(op);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
-    if (!llvm::isPowerOf2_64(op.getSize()))
-      return rewriter.notifyMatchFailure(op, "an m·2^k size is decomposed");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t size = op.getSize();
-    FWHTLaunchPlan plan = planFWHTLaunch(
-        size, type.getNumElements() / size, threadsPerBlock);
+    std::optional<hadamard::KroneckerHadamard> matrix =
+        hadamard::buildKroneckerHadamard(size);
+    if (!matrix)
+      return rewriter.notifyMatchFailure(op, "no matrix of this size");
+    std::optional<FWHTLaunchPlan> plan = planFWHTLaunch(
+        std::move(*matrix), type.getNumElements() / size, threadsPerBlock);
+    if (!plan)
+      return rewriter.notifyMatchFailure(op, "a large core is decomposed");
 
     // The kernel sees rank-1 views of identity-layout buffers. The output is
     // allocated in the result's shape, so that a returned result becomes the
@@ -499,15 +599,15 @@ struct HadamardToGPULowering : public OpRewritePattern<HadamardOp> {
 
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value gridX =
-        arith::ConstantIndexOp::create(rewriter, loc, plan.numThreadBlocks);
+        arith::ConstantIndexOp::create(rewriter, loc, plan->numThreadBlocks);
     Value blockX =
-        arith::ConstantIndexOp::create(rewriter, loc, plan.threadsPerBlock());
+        arith::ConstantIndexOp::create(rewriter, loc, plan->threadsPerBlock());
     auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, one, one, blockX,
                                         one, one);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
-      FWHTKernelBuilder(rewriter, loc, plan)
+      FWHTKernelBuilder(rewriter, loc, *plan)
           .build(launch, flatInput, flatOutput, scale, op.getInverse());
       gpu::TerminatorOp::create(rewriter, loc);
     }

@@ -201,7 +201,7 @@ def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
   let summary = "Lower ct.hadamard to a warp-shuffle FWHT gpu.launch, "
                 "ct.rotate to linalg.matmul";
   let description = [{
-    Rewrites every `ct.hadamard` with a power-of-two `size` (up to 8192),
+    Rewrites every `ct.hadamard` of size m·2^k (2^k up to 8192),
     static shape and f32 compute precision into a `gpu.launch` on the
     input's buffer (`bufferization.to_buffer`) that writes a new buffer
     returned as a tensor (`bufferization.to_tensor restrict`), to be
@@ -216,6 +216,13 @@ def HadamardToGPU : Pass<"ct-hadamard-to-gpu", "::mlir::func::FuncOp"> {
     several warps per thread block. 1/sqrt(size) and the signs are one
     multiply per element on load (on store for `inverse`); values are
     converted to f32 once on load and back once on store.
+
+    Sizes m·2^k (H_m ⊗ S_{2^k}) run in the same kernel: a thread holds E
+    elements at the same position of each of the m segments (m·E at most
+    64, E = 8, 4, 2 or 1), runs the butterflies on every segment, then
+    mixes the segments with the core's ±1 signs as adds and subtracts in
+    registers. Larger cores (108, 148, 172) are decomposed into tensor ops
+    around a ct.hadamard of size 2^k.
 
     `ct.rotate` (a dense rotation such as a random R3 matrix) becomes the
     `linalg.matmul` of ct-lower-hadamard, which ct-lower-to-nvvm maps to a

@@ -90,25 +90,88 @@ func.func @signs_on_store_for_inverse(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 
 // -----
 
-// Sizes m·2^k: in f32, the signs as a multiply, the FWHT of each 2^k
-// segment, then the core step over the m segments as a contraction with
-// C/sqrt(m) (here 80 = 20·4, a signed forward transform of bf16 rows).
+// Sizes m·2^k in one kernel (here 80 = 20·4, a signed forward transform of
+// bf16 rows): a thread holds E = 2 elements of each of the 20 segments
+// (m·E <= 64), 2 threads per row, 128 rows per block. Each segment is loaded,
+// scaled by s/sqrt(80), run through one in-thread stage and one shuffle
+// stage; then each of the 20 outputs is 19 adds/subtracts of whole segments
+// (the core's signs folded) and is stored where its segment was read.
 // CHECK-LABEL: func.func @kronecker(
-// CHECK-DAG:     arith.constant dense<{{.+}}> : tensor<20x4xf32>
-// CHECK-DAG:     arith.constant dense<{{.+}}> : tensor<20x20xf32>
-// CHECK:         %[[F:.+]] = arith.extf %{{.+}} : tensor<3x80xbf16> to tensor<3x80xf32>
-// CHECK:         %[[B:.+]] = tensor.expand_shape %{{.+}} output_shape [3, 20, 4]
-// CHECK:         linalg.generic {{.*}} ins(%[[B]], %{{.+}} : tensor<3x20x4xf32>, tensor<20x4xf32>)
-// CHECK:           arith.mulf
-// CHECK:         gpu.launch
-// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<3x20x4xf32>, tensor<20x20xf32>)
-// CHECK:           arith.mulf
-// CHECK:           arith.addf
-// CHECK:         arith.truncf %{{.+}} : tensor<3x80xf32> to tensor<3x80xbf16>
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C256:.+]] = arith.constant 256 : index
+// CHECK:         %[[SCALE:.+]] = memref.alloc() : memref<80xf32>
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) {
+// CHECK-NOT:       workgroup
+// CHECK-COUNT-20:  vector.load %{{.+}}[%{{.+}}] {alignment = 4 : i64} : memref<240xbf16>, vector<2xbf16>
+// CHECK-NOT:       vector.load %{{.+}} : memref<240xbf16>
+// CHECK-NOT:       gpu.barrier
+// CHECK-COUNT-380: arith.{{addf|subf}} %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK-NOT:       arith.{{addf|subf}}
+// CHECK-COUNT-20:  arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
+// CHECK:           scf.if
+// CHECK-COUNT-20:    vector.store %{{.+}}, %{{.+}}[%{{.+}}] {alignment = 4 : i64} : memref<240xbf16>, vector<2xbf16>
+// CHECK:         gpu.terminator
+// CHECK-NOT:     gpu.launch
+// CHECK-NOT:     linalg.generic
 func.func @kronecker(%x: tensor<3x80xbf16>) -> tensor<3x80xbf16> {
   %r = ct.hadamard %x size(80) signs([1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1]) : tensor<3x80xbf16>
   return %r : tensor<3x80xbf16>
+}
+
+// -----
+
+// 40 = 20·2, a signed inverse: E = 2, one thread per row (no shuffles); the
+// core takes the transpose and the factors s/sqrt(40) multiply each output
+// segment after it.
+// CHECK-LABEL: func.func @kronecker_signed_inverse(
+// CHECK:         %[[SCALE:.+]] = memref.alloc() : memref<40xf32>
+// CHECK:         gpu.launch
+// CHECK-NOT:       gpu.shuffle
+// CHECK-NOT:       vector.load %[[SCALE]]
+// CHECK-COUNT-380: arith.{{addf|subf}} %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK-COUNT-20:  %{{.+}} = vector.load %[[SCALE]]
+// CHECK:           vector.store
+func.func @kronecker_signed_inverse(%x: tensor<4x40xf32>) -> tensor<4x40xf32> {
+  %r = ct.hadamard %x size(40) inverse signs([1, -1, 1, 1, -1, 1, 1, 1, -1, -1, 1, 1, -1, 1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, 1, -1, 1, 1, -1, -1, 1, -1, 1, 1, 1, -1, 1, -1, 1, 1]) : tensor<4x40xf32>
+  return %r : tensor<4x40xf32>
+}
+
+// -----
+
+// 14336 = 28·512 (an MLP width): E = 2, 256 threads per row, one row per
+// block. Each segment takes 5 shuffle stages, then the strides 64, 128 and
+// 256 through one 512-float shared buffer reused by every segment (a barrier
+// after its store and after each of 3 rounds); the 28 outputs are 27
+// adds/subtracts each.
+// CHECK-LABEL: func.func @kronecker_shared_memory(
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C256:.+]] = arith.constant 256 : index
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C2]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) workgroup(%[[SHARED:.+]] : memref<512xf32, #gpu.address_space<workgroup>>) {
+// CHECK-COUNT-112: gpu.barrier
+// CHECK-NOT:       gpu.barrier
+// CHECK-COUNT-756: arith.{{addf|subf}} %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK-NOT:       arith.{{addf|subf}}
+// CHECK-COUNT-28:  vector.store %{{.+}}, %{{.+}}[%{{.+}}] {alignment = 8 : i64} : memref<28672xf32>, vector<2xf32>
+// CHECK-NOT:       scf.if
+// CHECK-NOT:     gpu.launch
+func.func @kronecker_shared_memory(%x: tensor<2x14336xf32>) -> tensor<2x14336xf32> {
+  %r = ct.hadamard %x size(14336) : tensor<2x14336xf32>
+  return %r : tensor<2x14336xf32>
+}
+
+// -----
+
+// A core too large for one kernel (13824 = 108·128: 108 values a thread even
+// at E = 1) is still decomposed: the FWHT of each 128-segment as a kernel,
+// then the core step over the 108 segments as a contraction with C/sqrt(108).
+// CHECK-LABEL: func.func @kronecker_large_core(
+// CHECK:         arith.constant dense<{{.+}}> : tensor<108x108xf32>
+// CHECK:         gpu.launch
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:        ins(%{{.+}}, %{{.+}} : tensor<1x108x128xf32>, tensor<108x108xf32>)
+func.func @kronecker_large_core(%x: tensor<1x13824xf32>) -> tensor<1x13824xf32> {
+  %r = ct.hadamard %x size(13824) : tensor<1x13824xf32>
+  return %r : tensor<1x13824xf32>
 }
 
 // -----

@@ -7,9 +7,13 @@
 // within atol 1e-5; bf16 outputs are rounded once from such f32 values and
 // may differ by one bf16 ulp (rtol 8e-3).
 //
-// Sizes m·2^k (H_m ⊗ S_{2^k}): 80 = 20·4, 96 = 12·8 (bf16 rows), a signed
-// inverse of 112 = 28·4 and 3584 = 28·128, whose core step is a sum of m <= 28
-// f32 products on each side: atol 2e-5 (28·2^-24·5 per side, rounded up).
+// Sizes m·2^k (H_m ⊗ S_{2^k}), one kernel each: 80 = 20·4, 96 = 12·8 (bf16
+// rows; f16 rows of an unsigned inverse, 1/sqrt(n) on store), a signed
+// inverse of 112 = 28·4, 3584 = 28·128 and 14336 = 28·512 (shared-memory
+// rounds per segment), whose core step is a sum of m <= 28 f32 terms on each
+// side: atol 2e-5 (28·2^-24·5 per side, rounded up). f16 outputs rounded from
+// f32 values within 2e-5 differ by at most one f16 ulp (2^-10 relative) plus
+// that: rtol 2e-3, atol 2e-5.
 //
 // RUN: ct-run %s --entry n64 --input %S/Inputs/fwht.x.npy --output %t.n64.npy
 // RUN: ct-run --gpu %s --entry n64 --input %S/Inputs/fwht.x.npy --compare %t.n64.npy --rtol 0 --atol 1e-5 | FileCheck %s
@@ -33,9 +37,14 @@
 // RUN: ct-run --gpu %s --entry signed_inverse_n112 --input %S/Inputs/kron.x.npy --compare %t.n112.npy --rtol 0 --atol 2e-5 | FileCheck %s --check-prefix=KRON
 // RUN: ct-run %s --entry n3584 --input %S/Inputs/kron.x.npy --output %t.n3584.npy
 // RUN: ct-run --gpu %s --entry n3584 --input %S/Inputs/kron.x.npy --compare %t.n3584.npy --rtol 0 --atol 2e-5 | FileCheck %s --check-prefix=KRON
+// RUN: ct-run %s --entry n14336 --input %S/Inputs/kron.x.npy --output %t.n14336.npy
+// RUN: ct-run --gpu %s --entry n14336 --input %S/Inputs/kron.x.npy --compare %t.n14336.npy --rtol 0 --atol 2e-5 | FileCheck %s --check-prefix=KRON14336
+// RUN: ct-run %s --entry f16_inverse_n96 --input %S/Inputs/kron.x.npy --output %t.f16.npy
+// RUN: ct-run --gpu %s --entry f16_inverse_n96 --input %S/Inputs/kron.x.npy --compare %t.f16.npy --rtol 2e-3 --atol 2e-5 | FileCheck %s --check-prefix=KRON
 
 // CHECK: result #0: 24576 elements, max abs error {{.*}}: match
 // KRON: result #0: 107520 elements, max abs error {{.*}}: match
+// KRON14336: result #0: 86016 elements, max abs error {{.*}}: match
 
 func.func @n64(%x: tensor<3x8192xf32>) -> tensor<3x8192xf32> {
   %y = ct.hadamard %x size(64) : tensor<3x8192xf32>
@@ -98,4 +107,19 @@ func.func @signed_inverse_n112(%x: tensor<2x53760xf32>) -> tensor<2x53760xf32> {
 func.func @n3584(%x: tensor<2x53760xf32>) -> tensor<2x53760xf32> {
   %y = ct.hadamard %x size(3584) : tensor<2x53760xf32>
   return %y : tensor<2x53760xf32>
+}
+
+// The first 43008 = 3·14336 elements of each input row.
+func.func @n14336(%x: tensor<2x53760xf32>) -> tensor<2x43008xf32> {
+  %s = tensor.extract_slice %x[0, 0] [2, 43008] [1, 1]
+      : tensor<2x53760xf32> to tensor<2x43008xf32>
+  %y = ct.hadamard %s size(14336) : tensor<2x43008xf32>
+  return %y : tensor<2x43008xf32>
+}
+
+func.func @f16_inverse_n96(%x: tensor<2x53760xf32>) -> tensor<2x53760xf32> {
+  %h = arith.truncf %x : tensor<2x53760xf32> to tensor<2x53760xf16>
+  %y = ct.hadamard %h size(96) inverse : tensor<2x53760xf16>
+  %f = arith.extf %y : tensor<2x53760xf16> to tensor<2x53760xf32>
+  return %f : tensor<2x53760xf32>
 }
