@@ -349,27 +349,14 @@ private:
                                   /*nontemporal=*/false, alignment);
   }
 
-  /// The core step on the thread's segments z[a] (same positions in each):
-  /// out[c] = Σ_a C[a][c]·z[a] (forward, x·(C ⊗ S)) or Σ_a C[c][a]·z[a]
-  /// (inverse), adds and subtracts in the order of ct-lower-hadamard's core
-  /// step (HadamardEmitter::emitGroup), so that both round alike.
+  /// The core step on the thread's segments z[a] (same positions in each),
+  /// built as ct-lower-hadamard's (buildCoreSum), so that both round alike.
   SmallVector<Value> coreStep(ArrayRef<Value> segments, bool inverse) {
     const hadamard::SignMatrix &core = plan.matrix.core;
     SmallVector<Value> mixed;
-    for (int64_t c = 0; c < core.order; ++c) {
-      Value sum;
-      for (int64_t a = 0; a < core.order; ++a) {
-        Value z = segments[a];
-        bool negative = (inverse ? core.at(c, a) : core.at(a, c)) < 0;
-        if (!sum)
-          sum = negative ? arith::NegFOp::create(b, loc, z).getResult() : z;
-        else if (negative)
-          sum = arith::SubFOp::create(b, loc, sum, z);
-        else
-          sum = arith::AddFOp::create(b, loc, sum, z);
-      }
-      mixed.push_back(sum);
-    }
+    for (int64_t c = 0; c < core.order; ++c)
+      mixed.push_back(buildCoreSum(b, loc, core, c, inverse,
+                                   [&](int64_t a) { return segments[a]; }));
     return mixed;
   }
 

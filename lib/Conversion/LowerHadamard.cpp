@@ -328,20 +328,10 @@ void HadamardEmitter::emitGroup(const Sweep &sweep,
   bool inverse = op.getInverse();
   SmallVector<Value> mixed(chunks.size());
   for (int64_t j = 0; j < inner; ++j)
-    for (int64_t c = 0; c < m; ++c) {
-      Value sum;
-      for (int64_t a = 0; a < m; ++a) {
-        Value z = chunks[a * inner + j];
-        bool negative = (inverse ? core.at(c, a) : core.at(a, c)) < 0;
-        if (!sum)
-          sum = negative ? arith::NegFOp::create(b, loc, z).getResult() : z;
-        else if (negative)
-          sum = arith::SubFOp::create(b, loc, sum, z);
-        else
-          sum = arith::AddFOp::create(b, loc, sum, z);
-      }
-      mixed[c * inner + j] = sum;
-    }
+    for (int64_t c = 0; c < m; ++c)
+      mixed[c * inner + j] =
+          buildCoreSum(b, loc, core, c, inverse,
+                       [&](int64_t a) { return chunks[a * inner + j]; });
   chunks.assign(mixed.begin(), mixed.end());
 }
 
@@ -741,6 +731,23 @@ void ct::populateLowerHadamardPatterns(RewritePatternSet &patterns,
   patterns.add<LowerHadamardOp>(patterns.getContext(), vectorBits,
                                 maxRegisterChunks);
   populateLowerRotatePatterns(patterns);
+}
+
+Value ct::buildCoreSum(OpBuilder &b, Location loc,
+                       const hadamard::SignMatrix &core, int64_t c,
+                       bool inverse, function_ref<Value(int64_t)> segment) {
+  Value sum;
+  for (int64_t a = 0; a < core.order; ++a) {
+    Value z = segment(a);
+    bool negative = (inverse ? core.at(c, a) : core.at(a, c)) < 0;
+    if (!sum)
+      sum = negative ? arith::NegFOp::create(b, loc, z).getResult() : z;
+    else if (negative)
+      sum = arith::SubFOp::create(b, loc, sum, z);
+    else
+      sum = arith::AddFOp::create(b, loc, sum, z);
+  }
+  return sum;
 }
 
 void ct::populateLowerRotatePatterns(RewritePatternSet &patterns) {
