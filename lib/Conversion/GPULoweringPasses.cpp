@@ -10,6 +10,7 @@
 #include "ct/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -327,7 +328,77 @@ static bool isMemcpyCopy(memref::CopyOp copy) {
          !sourceType.getMemorySpace() && !targetType.getMemorySpace();
 }
 
-/// Whether only kernels and gpu.memcpy touch `buffer`, directly or through
+/// Whether the GPU runs `copy`: a gpu.memcpy or a copy kernel, for buffers
+/// in the default memory space (the caller's device-accessible arguments,
+/// the GPU allocations of this pass and views of them).
+static bool isDeviceCopy(memref::CopyOp copy) {
+  return !cast<MemRefType>(copy.getSource().getType()).getMemorySpace() &&
+         !cast<MemRefType>(copy.getTarget().getType()).getMemorySpace();
+}
+
+/// Threads per block of a copy kernel.
+constexpr int64_t kCopyThreads = 256;
+
+/// A strided `copy` as a kernel, one thread per element: gpu.memcpy needs
+/// contiguous buffers, and a host loop would end the call's stream (the
+/// host waits for the GPU before it touches memory) and keep its buffers in
+/// managed memory.
+static void buildCopyKernel(RewriterBase &rewriter, memref::CopyOp copy) {
+  Location loc = copy.getLoc();
+  Value source = copy.getSource();
+  auto type = cast<MemRefType>(source.getType());
+  SmallVector<OpFoldResult> sizes =
+      memref::getMixedSizes(rewriter, loc, source);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value count, blocks, threads;
+  if (type.hasStaticShape()) {
+    int64_t elements = type.getNumElements();
+    count = arith::ConstantIndexOp::create(rewriter, loc, elements);
+    threads = arith::ConstantIndexOp::create(
+        rewriter, loc, std::min(elements, kCopyThreads));
+    blocks = arith::ConstantIndexOp::create(
+        rewriter, loc, llvm::divideCeil(elements, kCopyThreads));
+  } else {
+    threads = arith::ConstantIndexOp::create(rewriter, loc, kCopyThreads);
+    for (OpFoldResult size : sizes) {
+      Value value = getValueOrCreateConstantIndexOp(rewriter, loc, size);
+      count = count ? arith::MulIOp::create(rewriter, loc, count, value)
+                    : value;
+    }
+    blocks = arith::CeilDivUIOp::create(rewriter, loc, count, threads);
+  }
+  auto launch = gpu::LaunchOp::create(rewriter, loc, blocks, one, one,
+                                      threads, one, one);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(&launch.getBody().front());
+  Value element = arith::AddIOp::create(
+      rewriter, loc,
+      arith::MulIOp::create(rewriter, loc, launch.getBlockIds().x,
+                            launch.getBlockSize().x),
+      launch.getThreadIds().x);
+  Value inBounds = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::ult, element, count);
+  auto guarded =
+      scf::IfOp::create(rewriter, loc, inBounds, /*withElseRegion=*/false);
+  rewriter.setInsertionPointToStart(guarded.thenBlock());
+  // Row-major indices of the element, innermost first.
+  SmallVector<Value> indices(type.getRank());
+  Value rest = element;
+  for (int64_t dim = type.getRank() - 1; dim > 0; --dim) {
+    Value size = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[dim]);
+    indices[dim] = arith::RemUIOp::create(rewriter, loc, rest, size);
+    rest = arith::DivUIOp::create(rewriter, loc, rest, size);
+  }
+  if (type.getRank() > 0)
+    indices.front() = rest;
+  Value value = memref::LoadOp::create(rewriter, loc, source, indices);
+  memref::StoreOp::create(rewriter, loc, value, copy.getTarget(), indices);
+  rewriter.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(rewriter, loc);
+  rewriter.eraseOp(copy);
+}
+
+/// Whether only kernels and GPU copies touch `buffer`, directly or through
 /// views. Such a buffer can be device memory, which kernels reach without
 /// the page faults that fresh managed memory takes on its first touch on
 /// the GPU (a cost paid on every call).
@@ -337,7 +408,7 @@ static bool isOnlyUsedOnDevice(Value buffer) {
         isa<memref::DeallocOp, gpu::MemcpyOp, gpu::DeallocOp>(user))
       continue;
     if (auto copy = dyn_cast<memref::CopyOp>(user)) {
-      if (!isMemcpyCopy(copy))
+      if (!isDeviceCopy(copy))
         return false;
       continue;
     }
@@ -427,10 +498,13 @@ struct GPUHostMemoryPass
         continue;
       }
       auto copy = cast<memref::CopyOp>(op);
-      // gpu.memcpy lowers for contiguous buffers only; strided copies stay
-      // host loops, which managed memory allows.
-      if (!isMemcpyCopy(copy))
+      if (!isDeviceCopy(copy))
         continue;
+      // gpu.memcpy lowers for contiguous buffers only.
+      if (!isMemcpyCopy(copy)) {
+        buildCopyKernel(rewriter, copy);
+        continue;
+      }
       rewriter.replaceOpWithNewOp<gpu::MemcpyOp>(
           copy, /*asyncToken=*/Type(), /*asyncDependencies=*/ValueRange(),
           copy.getTarget(), copy.getSource());

@@ -14,6 +14,7 @@
 #include "ct/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/NarrowTypeEmulationConverter.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -22,6 +23,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -31,6 +33,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <type_traits>
 
@@ -139,8 +143,9 @@ LogicalResult retypeFloat4AsInteger(ModuleOp module) {
 LogicalResult expandCopy(memref::CopyOp copy) {
   auto type = cast<MemRefType>(copy.getSource().getType());
   if (!type.hasStaticShape())
-    return copy.emitOpError("of a subview of a 4-bit buffer at a dynamic "
-                            "offset must have a static shape");
+    return copy.emitOpError("of a view of a 4-bit buffer at a dynamic offset "
+                            "or with non-contiguous elements must have a "
+                            "static shape");
   OpBuilder builder(copy);
   Location loc = copy.getLoc();
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
@@ -159,62 +164,114 @@ LogicalResult expandCopy(memref::CopyOp copy) {
   return success();
 }
 
-/// Loads and stores through a subview of a 4-bit buffer at a dynamic offset
-/// (the KV-cache rows ct-attention-to-gpu writes at the position) access the
-/// buffer itself at the offset indices instead: the emulation packs only
-/// subviews at static offsets. A store stays a nibble read-modify-write;
-/// copies (the rows of a cache that is not written in place, copied on the
-/// host like other strided copies) become loops of such loads and stores.
-LogicalResult foldDynamicSubviews(ModuleOp module) {
-  SmallVector<memref::SubViewOp> subviews;
+/// Whether the emulation cannot pack `subview` of a 4-bit buffer: it packs
+/// only subviews at static offsets whose elements are contiguous, not a
+/// KV-cache row written at a position (dynamic) or the last row of a cache
+/// [B, H, S, D] (static, one row of each head).
+bool isUnpackableSubview(memref::SubViewOp subview) {
+  return isSubByteMemRef(subview.getType()) &&
+         (llvm::any_of(subview.getStaticOffsets(), ShapedType::isDynamic) ||
+          !memref::isStaticShapeAndContiguousRowMajor(subview.getType()));
+}
+
+/// The subviews the emulation cannot pack and the reshapes and subviews of
+/// them.
+SetVector<Operation *> collectUnpackableViews(ModuleOp module) {
+  SetVector<Operation *> views;
   module.walk([&](memref::SubViewOp op) {
-    if (isSubByteMemRef(op.getType()) &&
-        llvm::any_of(op.getStaticOffsets(), ShapedType::isDynamic))
-      subviews.push_back(op);
+    if (isUnpackableSubview(op))
+      views.insert(op);
   });
-  for (memref::SubViewOp subview : subviews) {
-    if (subview.getType().getRank() != subview.getSourceType().getRank() ||
-        !llvm::all_of(subview.getStaticStrides(),
-                      [](int64_t stride) { return stride == 1; }))
-      return subview.emitOpError(
-          "of a 4-bit buffer at a dynamic offset must have unit strides "
-          "and keep the rank");
-    for (Operation *user : llvm::to_vector(subview->getUsers()))
-      if (auto copy = dyn_cast<memref::CopyOp>(user))
-        if (failed(expandCopy(copy)))
-          return failure();
-    for (OpOperand &use : llvm::make_early_inc_range(subview->getUses())) {
-      Operation *user = use.getOwner();
-      auto load = dyn_cast<memref::LoadOp>(user);
-      auto store = dyn_cast<memref::StoreOp>(user);
-      if (!load && !(store && use.getOperandNumber() == 1))
-        return user->emitOpError(
-            "uses a subview of a 4-bit buffer at a dynamic offset, which "
-            "ct-pack-sub-byte-memrefs can only fold into loads, stores and "
-            "copies");
-      OpBuilder builder(user);
-      Location loc = user->getLoc();
-      SmallVector<Value> indices;
-      for (auto [offset, index] :
-           llvm::zip(subview.getMixedOffsets(),
-                     load ? load.getIndices() : store.getIndices()))
-        indices.push_back(
-            isConstantIntValue(offset, 0)
-                ? index
-                : arith::AddIOp::create(
-                      builder, loc,
-                      getValueOrCreateConstantIndexOp(builder, loc, offset),
-                      index));
-      if (load)
-        load.getResult().replaceAllUsesWith(memref::LoadOp::create(
-            builder, loc, subview.getSource(), indices));
-      else
-        memref::StoreOp::create(builder, loc, store.getValueToStore(),
-                                subview.getSource(), indices);
-      user->erase();
+  for (size_t i = 0; i < views.size(); ++i)
+    for (Operation *user : views[i]->getUsers())
+      if (isa<memref::SubViewOp, memref::ExpandShapeOp,
+              memref::CollapseShapeOp>(user))
+        views.insert(user);
+  return views;
+}
+
+/// The buffer under the views of `views` that `memref` is, and the indices
+/// of element `indices` of `memref` in it (the views' offsets, strides and
+/// reshapes composed as affine maps): the same element, so whether an
+/// access starts a byte does not change.
+Value resolveViewIndices(PatternRewriter &rewriter, Location loc,
+                         const SetVector<Operation *> &views, Value memref,
+                         SmallVectorImpl<Value> &indices) {
+  while (Operation *view = memref.getDefiningOp()) {
+    if (!views.contains(view))
+      break;
+    SmallVector<Value> resolved;
+    if (auto subview = dyn_cast<memref::SubViewOp>(view)) {
+      affine::resolveIndicesIntoOpWithOffsetsAndStrides(
+          rewriter, loc, subview.getMixedOffsets(), subview.getMixedStrides(),
+          subview.getDroppedDims(), indices, resolved);
+    } else if (auto expand = dyn_cast<memref::ExpandShapeOp>(view)) {
+      memref::resolveSourceIndicesExpandShape(loc, rewriter, expand, indices,
+                                              resolved,
+                                              /*startsInbounds=*/true);
+    } else {
+      memref::resolveSourceIndicesCollapseShape(
+          loc, rewriter, cast<memref::CollapseShapeOp>(view), indices,
+          resolved);
     }
-    subview.erase();
+    indices.assign(resolved);
+    memref = view->getOperand(0);
   }
+  return memref;
+}
+
+/// Loads and stores through views of a 4-bit buffer that the emulation
+/// cannot pack (ct-attention-to-gpu's cache rows written at the position or
+/// into the last row, also through the reshapes of vectorized stores) access
+/// the buffer itself at the composed indices instead. The access keeps its
+/// attributes (a vector's alignment), a scalar store stays a nibble
+/// read-modify-write; copies (the rows of a cache that is not written in
+/// place) become loops of such loads and stores.
+LogicalResult foldUnpackableViews(ModuleOp module) {
+  SetVector<Operation *> views = collectUnpackableViews(module);
+  SetVector<memref::CopyOp> copies;
+  for (Operation *view : views)
+    for (Operation *user : view->getUsers())
+      if (auto copy = dyn_cast<memref::CopyOp>(user))
+        copies.insert(copy);
+  for (memref::CopyOp copy : copies)
+    if (failed(expandCopy(copy)))
+      return failure();
+  PatternRewriter rewriter(module.getContext());
+  for (Operation *view : views) {
+    for (OpOperand &use : llvm::make_early_inc_range(view->getUses())) {
+      Operation *user = use.getOwner();
+      if (views.contains(user))
+        continue;
+      // Vector loads and stores have a unit innermost stride (verified):
+      // their elements are consecutive in the buffer too.
+      if (!isa<memref::LoadOp, vector::LoadOp>(user) &&
+          !(isa<memref::StoreOp, vector::StoreOp>(user) &&
+            use.getOperandNumber() == 1))
+        return user->emitOpError(
+            "uses a view of a 4-bit buffer at a dynamic offset or with "
+            "non-contiguous elements, which ct-pack-sub-byte-memrefs can only "
+            "fold into memref and vector loads and stores and into copies");
+      rewriter.setInsertionPoint(user);
+      MutableOperandRange indexOperands =
+          TypeSwitch<Operation *, MutableOperandRange>(user)
+              .Case<memref::LoadOp, memref::StoreOp, vector::LoadOp,
+                    vector::StoreOp>(
+                  [](auto op) { return op.getIndicesMutable(); });
+      SmallVector<Value> indices = llvm::to_vector(ValueRange(indexOperands));
+      Value buffer = resolveViewIndices(rewriter, user->getLoc(), views,
+                                        use.get(), indices);
+      rewriter.modifyOpInPlace(user, [&] {
+        use.set(buffer);
+        indexOperands.assign(ValueRange(indices));
+      });
+    }
+  }
+  // Only the views use each other now.
+  for (Operation *view : views)
+    view->dropAllUses();
+  for (Operation *view : views)
+    view->erase();
   return success();
 }
 
@@ -586,7 +643,7 @@ struct PackSubByteMemRefsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (failed(retypeFloat4AsInteger(module)) ||
-        failed(foldDynamicSubviews(module)) ||
+        failed(foldUnpackableViews(module)) ||
         failed(storeWholeBytes(module)))
       return signalPassFailure();
     loadWholeBytes(module);

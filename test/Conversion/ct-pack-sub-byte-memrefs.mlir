@@ -266,7 +266,7 @@ func.func @dynamic_subview(%m: memref<4x16xi4>, %src: memref<16xi4>, %row: index
 // CHECK: scf.for %[[I:.+]] = %c0 to %c1
 // CHECK:   scf.for
 // CHECK:     memref.load
-// CHECK:     arith.addi %[[ROW]], %[[I]] : index
+// CHECK:     affine.apply #{{.+}}()[%{{.+}}, %[[ROW]], %[[I]]]
 // CHECK:     memref.atomic_rmw andi
 // CHECK:     memref.atomic_rmw ori
 func.func @dynamic_subview_copy(%m: memref<4x16xi4>, %src: memref<1x16xi4>, %row: index) {
@@ -277,10 +277,86 @@ func.func @dynamic_subview_copy(%m: memref<4x16xi4>, %src: memref<1x16xi4>, %row
 
 // -----
 
+// A vector load through such a subview loads the row's bytes of the buffer.
+// CHECK-LABEL: func.func @dynamic_subview_vector_load
+// CHECK-SAME: (%[[ARG:.+]]: memref<4x8xi8>, %[[ROW:.+]]: index)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]]
+// CHECK: %[[BYTE:.+]] = affine.apply #{{.+}}()[%[[ROW]]]
+// CHECK: %[[BYTES:.+]] = vector.load %[[FLAT]][%[[BYTE]]] : memref<32xi8>, vector<8xi8>
+// CHECK: vector.bitcast %[[BYTES]] : vector<8xi8> to vector<16xi4>
 func.func @dynamic_subview_vector_load(%m: memref<4x16xi4>, %row: index) -> vector<16xi4> {
   %c0 = arith.constant 0 : index
   %s = memref.subview %m[%row, 0] [1, 16] [1, 1] : memref<4x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
-  // expected-error @below {{'vector.load' op uses a subview of a 4-bit buffer at a dynamic offset, which ct-pack-sub-byte-memrefs can only fold into loads, stores and copies}}
   %v = vector.load %s[%c0, %c0] : memref<1x16xi4, strided<[16, 1], offset: ?>>, vector<16xi4>
   return %v : vector<16xi4>
+}
+
+// -----
+
+// The new row of a decode step's cache, one row longer than the past one,
+// written at the constant position 7 (ct-materialize-kv-cache): the row of
+// each head, [1, 2, 1, 16] of [1, 2, 8, 16], is not contiguous, which the
+// emulation cannot pack. A thread's 16 codes, stored through the reshape of
+// a vectorized loop, are the 8 bytes at 64 * head + 56 of the cache, still
+// aligned; a single code stays an atomic read-modify-write of its byte.
+// CHECK-LABEL: func.func @static_row_store
+// CHECK-SAME: (%[[ARG:.+]]: memref<1x2x8x8xi8>, %[[CODES:.+]]: vector<16xi4>, %[[X:.+]]: i4, %[[J:.+]]: index)
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[ARG]]
+// CHECK-NOT: memref.subview
+// CHECK-NOT: memref.expand_shape
+// CHECK: threads(%[[HEAD:.+]], %{{.+}}, %{{.+}}) in
+// CHECK: %[[SCALED:.+]] = arith.muli %[[HEAD]], %c128
+// CHECK: %[[ELEMENT:.+]] = arith.addi %[[SCALED]], %c112
+// CHECK: %[[BYTE:.+]] = arith.divui %[[ELEMENT]], %c2
+// CHECK: %[[BYTES:.+]] = vector.bitcast %[[CODES]] : vector<16xi4> to vector<8xi8>
+// CHECK: vector.store %[[BYTES]], %[[FLAT]][%[[BYTE]]] {alignment = 8 : i64} : memref<128xi8>, vector<8xi8>
+// CHECK: %[[NIBBLE_BYTE:.+]] = affine.apply #{{.+}}()[%[[HEAD]], %[[J]]]
+// CHECK: memref.atomic_rmw andi %{{.+}}, %[[FLAT]][%[[NIBBLE_BYTE]]]
+// CHECK: memref.atomic_rmw ori %{{.+}}, %[[FLAT]][%[[NIBBLE_BYTE]]]
+func.func @static_row_store(%cache: memref<1x2x8x16xi4>, %codes: vector<16xi4>, %x: i4, %j: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %row = memref.subview %cache[0, 0, 7, 0] [1, 2, 1, 16] [1, 1, 1, 1] : memref<1x2x8x16xi4> to memref<1x2x1x16xi4, strided<[256, 128, 16, 1], offset: 112>>
+  %words = memref.expand_shape %row [[0], [1], [2], [3, 4]] output_shape [1, 2, 1, 1, 16] : memref<1x2x1x16xi4, strided<[256, 128, 16, 1], offset: 112>> into memref<1x2x1x1x16xi4, strided<[256, 128, 16, 16, 1], offset: 112>>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c2, %sy = %c1, %sz = %c1) {
+    vector.store %codes, %words[%c0, %tx, %c0, %c0, %c0] {alignment = 8 : i64} : memref<1x2x1x1x16xi4, strided<[256, 128, 16, 16, 1], offset: 112>>, vector<16xi4>
+    memref.store %x, %row[%c0, %tx, %c0, %j] : memref<1x2x1x16xi4, strided<[256, 128, 16, 1], offset: 112>>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// The rows of the past cache copied into the first rows of the new one
+// (a cache that is not written in place): element loops.
+// CHECK-LABEL: func.func @static_rows_copy
+// CHECK-NOT: memref.subview
+// CHECK: scf.for
+// CHECK: memref.atomic_rmw ori
+func.func @static_rows_copy(%past: memref<2x7x16xi4>, %cache: memref<2x8x16xi4>) {
+  %rows = memref.subview %cache[0, 0, 0] [2, 7, 16] [1, 1, 1] : memref<2x8x16xi4> to memref<2x7x16xi4, strided<[128, 16, 1]>>
+  memref.copy %past, %rows : memref<2x7x16xi4> to memref<2x7x16xi4, strided<[128, 16, 1]>>
+  return
+}
+
+// -----
+
+func.func @dynamic_subview_transfer_read(%m: memref<4x16xi4>, %row: index) -> vector<16xi4> {
+  %c0 = arith.constant 0 : index
+  %pad = arith.constant 0 : i4
+  %s = memref.subview %m[%row, 0] [1, 16] [1, 1] : memref<4x16xi4> to memref<1x16xi4, strided<[16, 1], offset: ?>>
+  // expected-error @below {{'vector.transfer_read' op uses a view of a 4-bit buffer at a dynamic offset or with non-contiguous elements, which ct-pack-sub-byte-memrefs can only fold into memref and vector loads and stores and into copies}}
+  %v = vector.transfer_read %s[%c0, %c0], %pad : memref<1x16xi4, strided<[16, 1], offset: ?>>, vector<16xi4>
+  return %v : vector<16xi4>
+}
+
+// -----
+
+func.func @dynamic_rows_copy(%src: memref<?x16xi4>, %m: memref<4x16xi4>, %n: index) {
+  %s = memref.subview %m[0, 0] [%n, 16] [1, 1] : memref<4x16xi4> to memref<?x16xi4, strided<[16, 1]>>
+  // expected-error @below {{'memref.copy' op of a view of a 4-bit buffer at a dynamic offset or with non-contiguous elements must have a static shape}}
+  memref.copy %src, %s : memref<?x16xi4> to memref<?x16xi4, strided<[16, 1]>>
+  return
 }

@@ -131,10 +131,14 @@ def PackSubByteMemRefs : Pass<"ct-pack-sub-byte-memrefs", "::mlir::ModuleOp"> {
     `vector.store` of up to 16 elements, which the emulation writes as bytes
     instead of one read-modify-write per element.
 
-    A subview at a dynamic offset (a KV-cache row written at the position)
-    is folded into the loads and stores through it, and copies into or out
-    of it become loops of those; a `vector.load` or `vector.store` of whole
-    bytes of an identity-layout buffer keeps its alignment.
+    A subview the emulation cannot pack, at a dynamic offset (a KV-cache row
+    written at the position) or with non-contiguous elements (the new last
+    row of each head of a cache one row longer), is folded with the reshapes
+    and subviews of it into the loads and stores through them (`memref` and
+    `vector`, which keep their attributes): they access the buffer at the
+    composed indices. Copies into or out of such views become loops of loads
+    and stores; any other use is an error. A `vector.load` or `vector.store`
+    of whole bytes of an identity-layout buffer keeps its alignment.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
@@ -426,13 +430,14 @@ def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
   let description = [{
     Kernels can only use memory the device can reach. In host code (outside
     `gpu.launch`), replaces `memref.alloc` by `gpu.alloc` that is freed with
-    `gpu.dealloc` when the function returns, and `memref.copy` between
+    `gpu.dealloc` when the function returns, `memref.copy` between
     identity-layout buffers by `gpu.memcpy` (cuMemcpy, which takes host,
-    managed and device pointers alike), all in their synchronous form:
-    `ct-gpu-async-stream` puts them and the launches on one stream. A buffer
-    that only kernels and such copies touch (directly or through views) is
-    device memory (cuMemAlloc); one the host
-    also touches (a strided copy left as a host loop) is managed memory
+    managed and device pointers alike) and other copies (strided views) by a
+    `gpu.launch` with a thread per element, all in their synchronous form:
+    `ct-gpu-async-stream` puts them and the launches on one stream, which a
+    host loop would end. A buffer that only kernels and such copies touch
+    (directly or through views) is device memory (cuMemAlloc); one the host
+    also touches is managed memory
     (`host_shared`, cuMemAllocManaged: one pointer valid on both sides),
     whose first touch on the GPU pays page faults on every call. A
     `memref.get_global` (a constant) in host memory, which kernels cannot
@@ -446,7 +451,9 @@ def GPUHostMemory : Pass<"ct-gpu-host-memory", "::mlir::func::FuncOp"> {
     never escape. An allocation in a host loop or branch, or a function that
     still returns a buffer, is reported as an error.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def GPUAsyncStream : Pass<"ct-gpu-async-stream", "::mlir::func::FuncOp"> {

@@ -72,6 +72,17 @@ func.func @decode_gqa(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
 // fp8 codes convert two at a time with the hardware cvt.rn.f16x2.e4m3x2
 // (sm_89+), then to f32 (cvt.f32.f16); LLVM places the value conversions
 // and accumulation at the top of the rotated loop.
+// The caches are not writable: the updated ones are copies, strided parts of
+// them copied by kernels, so that launches, copies and temporaries run on
+// one stream, which the host waits for once, before it returns.
+// CHECK-LABEL: llvm.func @decode_quantized(
+// CHECK-NOT:     llvm.call @memrefCopy
+// CHECK:         %[[STREAM:.+]] = llvm.call @mgpuStreamCreate()
+// CHECK-NOT:     mgpuStreamCreate
+// CHECK-NOT:     mgpuStreamSynchronize
+// CHECK:         llvm.call @mgpuStreamSynchronize(%[[STREAM]])
+// CHECK-NEXT:    llvm.call @mgpuStreamDestroy(%[[STREAM]])
+// CHECK-NEXT:    llvm.return
 // CHECK:         gpu.binary @decode_quantized_kernel_{{[0-9]+}} {{.*}}.maxntid 128, 1, 1
 // CHECK-SAME:    cvt.rn.f16x2.e4m3x2
 // CHECK-SAME:    cvt.f32.f16

@@ -35,6 +35,30 @@ func.func @order(%x: tensor<1x8xf32>, %y: tensor<1x8xf32>, %s: tensor<1xf32>) ->
   return %q, %f : tensor<1x8xi4>, tensor<1x8xf4E2M1FN>
 }
 
+// A row written at a constant position of a cache one row longer (the new
+// row of a decode step's stored cache): the slice [2, 1, 8] of [2, 3, 8] is
+// not contiguous; its codes land in byte 8 * h + 4 to 7 of head h, and the
+// other rows (all codes -1, bytes 0xff) keep theirs.
+// RUN: ct-run %s --entry last_row --input %S/golden/packed/order.int4.npy --input %S/golden/packed/order.scale.npy | FileCheck %s --check-prefix=ROW
+// ROW: result #0: shape (2, 3, 4), dtype |u1 (uint8), two i4 values per byte
+// ROW-NEXT: {{\[\[\[}}255 255 255 255]
+// ROW-NEXT:   [255 255 255 255]
+// ROW-NEXT:   [ 33  67 101 135]]
+// ROW-EMPTY:
+// ROW-NEXT:  {{\[\[}}255 255 255 255]
+// ROW-NEXT:   [255 255 255 255]
+// ROW-NEXT:   [ 33  67 101 135]]]
+func.func @last_row(%x: tensor<1x8xf32>, %s: tensor<1xf32>) -> tensor<2x3x8xi4> {
+  %q = ct.quantize %x scale(%s) quant<int4> : (tensor<1x8xf32>, tensor<1xf32>) -> tensor<1x8xi4>
+  %minus_one = arith.constant -1 : i4
+  %empty = tensor.empty() : tensor<2x3x8xi4>
+  %cache = linalg.fill ins(%minus_one : i4) outs(%empty : tensor<2x3x8xi4>) -> tensor<2x3x8xi4>
+  %rows = tensor.empty() : tensor<2x1x8xi4>
+  %row = linalg.broadcast ins(%q : tensor<1x8xi4>) outs(%rows : tensor<2x1x8xi4>) dimensions = [0]
+  %new = tensor.insert_slice %row into %cache[0, 2, 0] [2, 1, 8] [1, 1, 1] : tensor<2x1x8xi4> into tensor<2x3x8xi4>
+  return %new : tensor<2x3x8xi4>
+}
+
 // Errors: unpacked shapes and odd innermost sizes.
 // RUN: not ct-run %s --entry int4 --input %S/golden/quant/group_int4_sym_static_f32_4x32_g8.x.npy --input %S/golden/quant/group_int4_sym_static_f32_4x32_g8.scale.npy --input %S/golden/quant/group_int4_sym_static_f32_4x32_g8.x.npy 2>&1 | FileCheck %s --check-prefix=DTYPE
 // DTYPE: ct-run: error: input 2 ({{.*}}x.npy): dtype <f4 (float32) does not match argument #2 of type tensor<4x32xi4> (expected |u1 (uint8), two i4 values per byte)

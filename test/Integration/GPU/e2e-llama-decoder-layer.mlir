@@ -5,13 +5,11 @@
 // from the compressed-tensors checkpoints, lowered with ct-lower-to-nvvm and
 // run with ct-run --gpu; the results must reproduce the library's forward
 // (hooks active) for an 8-token prefill, a decode step with the float cache
-// and, for the fp8 and the asymmetric int8 configs, the decode step through
-// ct-materialize-kv-cache (codes on the GPU, dequantized back here on the
-// CPU). The int4 config's stored cache does not compile for the GPU yet:
-// ct-materialize-kv-cache appends the new row to the 7 past ones (a cache
-// one row longer, written at the constant position 7), and
-// ct-pack-sub-byte-memrefs cannot pack that non-contiguous 4-bit slice
-// (symmetric int4 caches alike; a position passed as an argument works).
+// and, for each config, the decode step through ct-materialize-kv-cache
+// (codes on the GPU, dequantized back here on the CPU). The int4 config's
+// cache is one row longer than the 7 past ones, its new row written at the
+// constant position 7: a slice of each head that is not contiguous, which
+// ct-pack-sub-byte-memrefs stores into the packed cache's bytes.
 //
 // Tolerance: --rtol 0 --atol 1e-5, as test/Integration/GPU/e2e-llama.mlir
 // (the GPU sums in other orders); the library's output differs from the
@@ -29,6 +27,9 @@
 // RUN: ct-run --gpu %t.INT4.prefill.mlir --entry llama_layer_prefill --input %S/../../E2E/Inputs/prefill.in0.npy --input %S/../../E2E/Inputs/prefill.in1.npy --input %S/../../E2E/Inputs/prefill.in2.npy --input %S/../../E2E/Inputs/prefill.in3.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.prefill.expected.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=PREFILL
 // RUN: ct-opt %S/../../E2E/Inputs/llama_layer_decode.mlir --ct-raise-attention --ct-apply-config="config=%S/../../E2E/Inputs/r3-int4-token-dynamic.config.json weights=%S/../../E2E/Inputs/r3-int4-token-dynamic.safetensors" -o %t.INT4.decode.mlir
 // RUN: ct-run --gpu %t.INT4.decode.mlir --entry llama_layer_decode --input %S/../../E2E/Inputs/decode.in0.npy --input %S/../../E2E/Inputs/decode.in1.npy --input %S/../../E2E/Inputs/decode.in2.npy --input %S/../../E2E/Inputs/decode.in3.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_k.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_v.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected0.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected1.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected2.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=DECODE
+// RUN: ct-opt %t.INT4.decode.mlir --ct-materialize-kv-cache -o %t.INT4.real.mlir
+// RUN: ct-run --gpu %t.INT4.real.mlir --entry llama_layer_decode --input %S/../../E2E/Inputs/decode.in0.npy --input %S/../../E2E/Inputs/decode.in1.npy --input %S/../../E2E/Inputs/decode.in2.npy --input %S/../../E2E/Inputs/decode.in3.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_k.codes.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_k.scale.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_k.zero_point.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_v.codes.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_v.scale.npy --input %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.past_v.zero_point.npy --output %t.INT4.real0.npy --output %t.INT4.real1.npy --output %t.INT4.real2.npy --output %t.INT4.real3.npy --output %t.INT4.real4.npy --output %t.INT4.real5.npy --output %t.INT4.real6.npy
+// RUN: ct-run %S/../../E2E/Inputs/kv-cache-dequantize.mlir --entry int4_token_asym_decode --input %t.INT4.real0.npy --input %t.INT4.real1.npy --input %t.INT4.real2.npy --input %t.INT4.real3.npy --input %t.INT4.real4.npy --input %t.INT4.real5.npy --input %t.INT4.real6.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected0.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected1.npy --compare %S/../../E2E/Inputs/r3-int4-token-dynamic.layer.decode.expected2.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=DECODE
 //
 // RUN: ct-opt %S/../../E2E/Inputs/llama_layer_prefill.mlir --ct-raise-attention --ct-apply-config="config=%S/../../E2E/Inputs/int8-tensor-static.config.json weights=%S/../../E2E/Inputs/int8-tensor-static.safetensors" -o %t.INT8.prefill.mlir
 // RUN: ct-run --gpu %t.INT8.prefill.mlir --entry llama_layer_prefill --input %S/../../E2E/Inputs/prefill.in0.npy --input %S/../../E2E/Inputs/prefill.in1.npy --input %S/../../E2E/Inputs/prefill.in2.npy --input %S/../../E2E/Inputs/prefill.in3.npy --compare %S/../../E2E/Inputs/int8-tensor-static.layer.prefill.expected.npy --rtol 0 --atol 1e-5 | FileCheck %s --check-prefix=PREFILL
