@@ -184,6 +184,23 @@ def tensor_core_prefill(rng):
          mask_shape=(1, 1, 80, 80))
 
 
+def group_decode(rng):
+    """Decode over int4 caches (stored packed) with a scale per group of a
+    row (G = D/group per row, as compressed-tensors stores them): bf16
+    activations, asymmetric keys with groups of 32 (scales and zero points
+    [B, Hkv, Smax, 4]), symmetric values with groups of 64 ([.., 2])."""
+    name = "decode-int4-group"
+    b, hq, hkv, d, smax, pos = 1, 8, 2, 128, 512, 300
+    new_entries(rng, name, b, hq, hkv, d, "bf16")
+    int4_caches(rng, name, (b, hkv, smax, d), pos)
+    save(name + ".k_scale", rng.uniform(0.05, 0.4, (b, hkv, smax, d // 32))
+         .astype(ml_dtypes.bfloat16))
+    save(name + ".k_zero_point",
+         rng.integers(-8, 8, size=(b, hkv, smax, d // 32), dtype=np.int8))
+    save(name + ".v_scale", rng.uniform(0.05, 0.4, (b, hkv, smax, d // 64))
+         .astype(ml_dtypes.bfloat16))
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -203,6 +220,7 @@ def main():
     fp4_decode(rng)
     asymmetric_decode(rng)
     tensor_core_prefill(rng)
+    group_decode(rng)
 
 
 if __name__ == "__main__":

@@ -232,10 +232,6 @@ std::string planAttention(HookedAttentionOp op,
     if (scheme.getStrategy() == QuantStrategy::Channel)
       return "per-channel cache scales are not lowered to the GPU";
     Value scale = op.getCacheScale(key);
-    if (scheme.isDynamic() &&
-        HookedAttentionOp::getRowScaleCount(scheme, cacheType.getDimSize(3)) !=
-            1)
-      return "expected one scale per cache row";
     if (!scheme.isDynamic() &&
         cast<RankedTensorType>(scale.getType()).getNumElements() != 1 &&
         cast<RankedTensorType>(scale.getType()).getNumElements() !=
@@ -293,6 +289,20 @@ std::string planAttention(HookedAttentionOp op,
       return "expected 2, 4 or a multiple of 8 elements of a 4-bit cache "
              "row per lane, got " +
              std::to_string(elems);
+  // A lane folds one scale (and zero point) of a row into its slice, so
+  // narrower scale groups must hold whole lane slices.
+  for (bool key : {true, false}) {
+    QuantSchemeAttr scheme = op.hasCache() ? op.getCacheQuant(key) : nullptr;
+    if (!scheme || !scheme.isDynamic())
+      continue;
+    int64_t dim = key ? plan.headDim : plan.valueDim;
+    int64_t elems = key ? plan.keyElems : plan.valueElems;
+    int64_t groupSize = dim / HookedAttentionOp::getRowScaleCount(scheme, dim);
+    if (groupSize % elems != 0)
+      return "expected scale groups of whole lane slices of " +
+             std::to_string(elems) + " elements, got groups of " +
+             std::to_string(groupSize);
+  }
   plan.warps = options.warpsPerBlock;
 
   if (plan.isDecode()) {
@@ -345,12 +355,13 @@ public:
   /// Buffers the kernels read and write, all rank-1 and identity-layout.
   /// How the codes of a quantized cache dequantize: (code − zp) · scale,
   /// with one scale (and zero point) for the tensor, per kv head or per
-  /// cache row.
+  /// group of a cache row (`groups` per row, 1 for the whole row).
   enum class ScaleKind { None, Tensor, Head, Row };
   struct CacheScale {
     ScaleKind kind = ScaleKind::None;
-    /// The scales as a rank-1 buffer (Row: [B·Hkv·Smax]), and the i8 zero
-    /// points laid out alike (null for a symmetric scheme).
+    int64_t groups = 1;
+    /// The scales as a rank-1 buffer (Row: [B·Hkv·Smax·groups]), and the i8
+    /// zero points laid out alike (null for a symmetric scheme).
     Value buffer, zeroPoint;
   };
 
@@ -641,8 +652,9 @@ private:
     return arith::ExtFOp::create(b, loc, VectorType::get({elems}, f32),
                                  packed);
   }
-  /// Where the scale (and zero point) of cache row `row` (a flat row of
-  /// [B, Hkv, Smax]) of kv head `kvHead` lies in its buffer.
+  /// Where the scale (and zero point) of cache row `row` of kv head `kvHead`
+  /// lies in its buffer; for Row, `row` is the flat index of the row's (or
+  /// its group's) scale, see buildDecodeSplits.
   Value scaleIndex(const CacheScale &scale, Value kvHead, Value row) {
     switch (scale.kind) {
     case ScaleKind::Tensor:
@@ -711,7 +723,9 @@ private:
   /// the lane (the fewest instructions; the g heads × unrolled rows give the
   /// independent chains that hide its latency), then butterflies across the
   /// group's lanes.
-  Value rowDot(Value q, Value k) {
+  /// `laneScale`, when given, multiplies the lane's partial sum: the scale
+  /// of the row's group that holds the lane's slice.
+  Value rowDot(Value q, Value k, Value laneScale = nullptr) {
     int64_t elems = cast<VectorType>(q.getType()).getNumElements();
     Value sum;
     for (int64_t e = 0; e < elems; ++e) {
@@ -720,6 +734,8 @@ private:
       sum = sum ? Value(LLVM::FMAOp::create(b, loc, qe, ke, sum))
                 : Value(arith::MulFOp::create(b, loc, qe, ke));
     }
+    if (laneScale)
+      sum = arith::MulFOp::create(b, loc, sum, laneScale);
     for (int64_t h = 1; h < plan.lanesPerRow; h *= 2)
       sum = arith::AddFOp::create(b, loc, sum, shuffleXor(sum, h));
     return sum;
@@ -775,7 +791,8 @@ private:
   /// all of them, skipped (in a branch) unless some row's maximum grew,
   /// which at long context is rare, and its factors exp2(m − m') are 1.
   /// `valueScales`, when given, multiply each key's probability in the
-  /// accumulation only: values stored as codes with per-row scales.
+  /// accumulation only: values stored as codes with per-row scales (or the
+  /// scale of the row's group that holds the lane's slice).
   void attend(MutableArrayRef<RowState> rows, ArrayRef<SmallVector<Value>> x,
               llvm::function_ref<Value(int64_t)> valueSlice,
               ArrayRef<Value> valueScales = {}) {
@@ -1038,7 +1055,10 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   // which differs from ct.dequantize's product (rounded to a 16-bit scale's
   // type) only in rounding: factors shared by all rows of the block (per
   // tensor or kv head) multiply the query and the final accumulator, a row's
-  // scale its score and its probabilities.
+  // scale its score and its probabilities. With several scale groups per
+  // row a lane's slice lies in one group (planAttention): the group's scale
+  // multiplies the lane's partial dot product (before the lane group's
+  // reduction) and the probability the lane weighs its value slice by.
   Type keyStorage = cast<MemRefType>(buffers.keys.getType()).getElementType();
   Type valueStorage =
       cast<MemRefType>(buffers.values.getType()).getElementType();
@@ -1062,6 +1082,20 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
   };
   Value keyBias = blockBias(buffers.keyScale, keyStorage);
   Value valueBias = blockBias(buffers.valueScale, valueStorage);
+  // The group of a row's scales that holds this lane's slice of `elems` of
+  // the row's `dim` elements (null for one scale per row), and where the
+  // scale of flat cache row `row` lies: row·G + that group.
+  auto laneGroup = [&](const CacheScale &scale, int64_t dim,
+                       int64_t elems) -> Value {
+    return scale.groups == 1 ? Value()
+                             : div(rowLane, dim / scale.groups / elems);
+  };
+  Value keyGroup = laneGroup(buffers.keyScale, plan.headDim, plan.keyElems);
+  Value valueGroup =
+      laneGroup(buffers.valueScale, plan.valueDim, plan.valueElems);
+  auto scaleAt = [&](const CacheScale &scale, Value group, Value row) {
+    return group ? add(mul(row, scale.groups), group) : row;
+  };
 
   // Splits of whole rounds of lane groups; the last ones may be short or
   // empty when the context is shorter than the cache.
@@ -1154,12 +1188,14 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
       keys.push_back(arith::MinUIOp::create(b, loc, key, last));
       Value row = add(mul(batchHead, plan.keyRows), keys.back());
       if (buffers.keyScale.kind == ScaleKind::Row) {
-        kScales.push_back(loadScale(buffers.keyScale, kvHead, row));
-        kBiases[u] = codeBias(buffers.keyScale, keyStorage, kvHead, row);
+        Value at = scaleAt(buffers.keyScale, keyGroup, row);
+        kScales.push_back(loadScale(buffers.keyScale, kvHead, at));
+        kBiases[u] = codeBias(buffers.keyScale, keyStorage, kvHead, at);
       }
       if (buffers.valueScale.kind == ScaleKind::Row) {
-        vScales.push_back(loadScale(buffers.valueScale, kvHead, row));
-        vBiases[u] = codeBias(buffers.valueScale, valueStorage, kvHead, row);
+        Value at = scaleAt(buffers.valueScale, valueGroup, row);
+        vScales.push_back(loadScale(buffers.valueScale, kvHead, at));
+        vBiases[u] = codeBias(buffers.valueScale, valueStorage, kvHead, at);
       }
     }
     // Key by key (converted when used), so that one key slice is live at a
@@ -1170,8 +1206,9 @@ void AttentionKernelBuilder::buildDecodeSplits(Value keyLen,
     for (int64_t u = 0; u < plan.unroll; ++u) {
       Value slice = toF32(carried[stateValues + 2 * u], keyStorage, kBiases[u]);
       for (int64_t h = 0; h < g; ++h) {
-        Value dot = rowDot(queries[h], slice);
-        if (!kScales.empty())
+        Value dot =
+            rowDot(queries[h], slice, keyGroup ? kScales[u] : Value());
+        if (!kScales.empty() && !keyGroup)
           dot = arith::MulFOp::create(b, loc, dot, kScales[u]);
         scores[h].push_back(logit(dot, valid[u], batch,
                                   add(mul(kvHead, g), index(h)), index(0),
@@ -1950,10 +1987,11 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
             getReadOnlyRankOneBuffer(rewriter, loc, storedZeroPoint);
       return rows;
     }
-    // Rows keep their own scales (and zero points): the write's repeated on
-    // each row.
+    // Rows keep their own scales (and zero points), one per group of a row:
+    // the write's repeated on each row.
     SmallVector<int64_t> rowShape(freshType.getShape());
-    rowShape.back() = 1;
+    rowShape.back() =
+        HookedAttentionOp::getRowScaleCount(scheme, rowShape.back());
     auto writeParams = [&](Value written, Value stored) {
       Value updated =
           writeRows(rewriter, loc,
@@ -1962,6 +2000,7 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
       return getReadOnlyRankOneBuffer(rewriter, loc, updated);
     };
     scale.kind = ScaleKind::Row;
+    scale.groups = rowShape.back();
     scale.buffer = writeParams(writeScale, storedScale);
     if (storedZeroPoint)
       scale.zeroPoint = writeParams(writeZeroPoint, storedZeroPoint);

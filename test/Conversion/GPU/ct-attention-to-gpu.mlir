@@ -623,6 +623,75 @@ func.func @decode_asymmetric(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
 
 // -----
 
+// Scales (and zero points) per group of a row: G = D/group per cache row,
+// written as ct.calculate_qparams computes them for the new row. A lane's
+// slice of 16 elements lies in one group (L = 4 lanes per row): key group
+// rowLane / 2 of 2 (group 32), value group rowLane of 4 (group 16), loaded
+// at row·G + group. A key group's scale multiplies the lane's partial dot
+// product before the lane group's butterflies, its zero point the codes'
+// bias; a value group's scale the probability the lane weighs its slice by.
+// CHECK-LABEL: func.func @decode_groups(
+// CHECK-SAME:      %[[K:[^:]+]]: tensor<1x2x1x64xf32>, %[[V:[^:]+]]: tensor<1x2x1x64xf32>, %[[KC:[^:]+]]: tensor<1x2x300x64xi4>, %[[VC:[^:]+]]: tensor<1x2x300x64xi8>, %[[POS:[^:]+]]: index, %[[KS:[^:]+]]: tensor<1x2x300x2xf32>, %[[KZ:[^:]+]]: tensor<1x2x300x2xi8>, %[[VS:[^:]+]]: tensor<1x2x300x4xf32>)
+// CHECK:         %[[S:.+]], %[[ZP:.+]] = ct.calculate_qparams %[[K]] quant<int4, group = 32, asymmetric, dynamic> : (tensor<1x2x1x64xf32>) -> (tensor<1x2x1x2xf32>, tensor<1x2x1x2xi8>)
+// CHECK:         ct.quantize %[[K]] scale(%[[S]]) zero_point(%[[ZP]]) quant<int4, group = 32, asymmetric, dynamic>
+// CHECK:         linalg.copy ins(%[[S]] : tensor<1x2x1x2xf32>)
+// CHECK:         tensor.insert_slice %{{.+}} into %[[KS]][0, 0, %[[POS]], 0] [1, 2, 1, 2]
+// CHECK:         %[[KSFLAT:.+]] = memref.collapse_shape %{{.+}} into memref<1200xf32>
+// CHECK:         linalg.copy ins(%[[ZP]] : tensor<1x2x1x2xi8>)
+// CHECK:         tensor.insert_slice %{{.+}} into %[[KZ]][0, 0, %[[POS]], 0] [1, 2, 1, 2]
+// CHECK:         %[[KZFLAT:.+]] = memref.collapse_shape %{{.+}} into memref<1200xi8>
+// CHECK:         %[[VSC:.+]] = ct.calculate_qparams %[[V]] quant<int8, group = 16, dynamic> : (tensor<1x2x1x64xf32>) -> tensor<1x2x1x4xf32>
+// CHECK:         ct.quantize %[[V]] scale(%[[VSC]]) quant<int8, group = 16, dynamic>
+// CHECK:         linalg.copy ins(%[[VSC]] : tensor<1x2x1x4xf32>)
+// CHECK:         tensor.insert_slice %{{.+}} into %[[VS]][0, 0, %[[POS]], 0] [1, 2, 1, 4]
+// CHECK:         %[[VSFLAT:.+]] = memref.collapse_shape %{{.+}} into memref<2400xf32>
+// CHECK:         gpu.launch
+// CHECK:           %[[LANE:.+]] = arith.remui %{{.+}}, %c32 : index
+// CHECK:           %[[ROWLANE:.+]] = arith.remui %[[LANE]], %c4 : index
+// CHECK:           %[[KGROUP:.+]] = arith.divui %[[ROWLANE]], %c2 : index
+// CHECK:           scf.for
+// CHECK:             %[[KROW:.+]] = arith.muli %[[ROW:[0-9]+]], %c2 : index
+// CHECK-NEXT:        %[[KAT:.+]] = arith.addi %[[KROW]], %[[KGROUP]] : index
+// CHECK-NEXT:        %[[KSCALE:.+]] = memref.load %[[KSFLAT]][%[[KAT]]] : memref<1200xf32>
+// CHECK-NEXT:        memref.load %[[KZFLAT]][%[[KAT]]] : memref<1200xi8>
+// CHECK:             %[[VROW:.+]] = arith.muli %[[ROW]], %c4 : index
+// CHECK-NEXT:        %[[VAT:.+]] = arith.addi %[[VROW]], %[[ROWLANE]] : index
+// CHECK-NEXT:        %[[VSCALE:.+]] = memref.load %[[VSFLAT]][%[[VAT]]] : memref<2400xf32>
+// CHECK:             llvm.intr.fma
+// CHECK-NOT:         gpu.shuffle
+// CHECK:             %[[SCALED:.+]] = arith.mulf %{{.+}}, %[[KSCALE]] : f32
+// CHECK-NEXT:        gpu.shuffle xor %[[SCALED]], %c1_i32
+// CHECK:             scf.if
+// CHECK:             } else {
+// CHECK:             %[[P:.+]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK-NEXT:        arith.addf %{{.+}}, %[[P]] : f32
+// CHECK-NEXT:        %[[PV:.+]] = arith.mulf %[[P]], %[[VSCALE]] : f32
+// CHECK-NEXT:        %[[PVB:.+]] = vector.broadcast %[[PV]] : f32 to vector<16xf32>
+// CHECK-NEXT:        vector.fma %[[PVB]]
+// CHECK:             scf.yield
+func.func @decode_groups(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
+    %v: tensor<1x2x1x64xf32>, %kc: tensor<1x2x300x64xi4>, %vc: tensor<1x2x300x64xi8>,
+    %pos: index, %ks: tensor<1x2x300x2xf32>, %kz: tensor<1x2x300x2xi8>,
+    %vs: tensor<1x2x300x4xf32>)
+    -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x2xf32>, tensor<1x2x300x2xi8>, tensor<1x2x300x4xf32>) {
+  %o:6 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs)
+      {scale = 0.125 : f64,
+       k_cache_quant = #ct.quant<int4, group = 32, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int8, group = 16, dynamic>}
+      : (tensor<1x4x1x64xf32>, tensor<1x2x1x64xf32>, tensor<1x2x1x64xf32>,
+         tensor<1x2x300x64xi4>, tensor<1x2x300x64xi8>, index,
+         tensor<1x2x300x2xf32>, tensor<1x2x300x2xi8>, tensor<1x2x300x4xf32>)
+      -> (tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi8>,
+          tensor<1x2x300x2xf32>, tensor<1x2x300x2xi8>, tensor<1x2x300x4xf32>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4, %o#5
+      : tensor<1x4x1x64xf32>, tensor<1x2x300x64xi4>, tensor<1x2x300x64xi8>,
+        tensor<1x2x300x2xf32>, tensor<1x2x300x2xi8>, tensor<1x2x300x4xf32>
+}
+
+// -----
+
 func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
     %v: tensor<1x2x4x16xf32>, %kc: tensor<1x2x64x16xi8>,
     %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>)
@@ -679,14 +748,13 @@ func.func @i32_zero_point(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
 
 // -----
 
-// Zero points of scale groups narrower than the head dim would need one
-// bias per group of a lane's slice, and the scales one per group of the dot
-// product: rejected like symmetric groups.
+// A lane folds one scale and zero point into its slice (16 elements at
+// D = 16): groups of 8 would need two.
 func.func @asymmetric_group_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16xf32>,
     %v: tensor<1x2x1x16xf32>, %kc: tensor<1x2x64x16xi8>, %vc: tensor<1x2x64x16xi8>,
     %pos: index, %ks: tensor<1x2x64x2xf32>, %kz: tensor<1x2x64x2xi8>,
     %vs: tensor<1xf32>) -> tensor<1x4x1x16xf32> {
-  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected one scale per cache row}}
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected scale groups of whole lane slices of 16 elements, got groups of 8}}
   %o:5 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
       quantized(k: %ks zero_point %kz, v: %vs)
       {scale = 0.25 : f64,

@@ -21,7 +21,9 @@
 // points): int8 in bf16 with per-row dynamic (token) key scales and zero points
 // and static per-kv-head value ones; packed int4 in f32 (batch 2) with a static
 // per-tensor key scale and zero point and per-row dynamic (token) value ones;
-// the new rows' codes and zero points must equal the CPU's. 16-bit prefill runs
+// the new rows' codes and zero points must equal the CPU's. Scales per group
+// of a row: packed int4 in bf16 with asymmetric keys in groups of 32 and
+// symmetric values in groups of 64 (dynamic; G scales per row). 16-bit prefill runs
 // on tensor cores (mma.sync m16n8k16): causal bf16 above, causal bf16 with GQA
 // 4:1, batch 2, head dim 128 and 150 queries and keys (neither a multiple of 16
 // nor of the 64-key tile); chunked bf16 prefill (37 queries at position 50 of a
@@ -73,6 +75,8 @@
 // RUN: ct-run --gpu %s --entry decode_int8_asymmetric --input %S/Inputs/attention-decode-int8-asym.q.npy --input %S/Inputs/attention-decode-int8-asym.k.npy --input %S/Inputs/attention-decode-int8-asym.v.npy --input %S/Inputs/attention-decode-int8-asym.k_cache.npy --input %S/Inputs/attention-decode-int8-asym.v_cache.npy --input %S/Inputs/attention-decode-int8-asym.position.npy --input %S/Inputs/attention-decode-int8-asym.k_scale.npy --input %S/Inputs/attention-decode-int8-asym.k_zero_point.npy --input %S/Inputs/attention-decode-int8-asym.v_scale.npy --input %S/Inputs/attention-decode-int8-asym.v_zero_point.npy --compare %t.decode-int8-asym.o.npy --compare %t.decode-int8-asym.kc.npy --compare %t.decode-int8-asym.vc.npy --compare %t.decode-int8-asym.ks.npy --compare %t.decode-int8-asym.kz.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-INT8-ASYM
 // RUN: ct-run %s --entry decode_int4_asymmetric --input %S/Inputs/attention-decode-int4-asym.q.npy --input %S/Inputs/attention-decode-int4-asym.k.npy --input %S/Inputs/attention-decode-int4-asym.v.npy --input %S/Inputs/attention-decode-int4-asym.k_cache.npy --input %S/Inputs/attention-decode-int4-asym.v_cache.npy --input %S/Inputs/attention-decode-int4-asym.position.npy --input %S/Inputs/attention-decode-int4-asym.k_scale.npy --input %S/Inputs/attention-decode-int4-asym.k_zero_point.npy --input %S/Inputs/attention-decode-int4-asym.v_scale.npy --input %S/Inputs/attention-decode-int4-asym.v_zero_point.npy --output %t.decode-int4-asym.o.npy --output %t.decode-int4-asym.kc.npy --output %t.decode-int4-asym.vc.npy --output %t.decode-int4-asym.vs.npy --output %t.decode-int4-asym.vz.npy
 // RUN: ct-run --gpu %s --entry decode_int4_asymmetric --input %S/Inputs/attention-decode-int4-asym.q.npy --input %S/Inputs/attention-decode-int4-asym.k.npy --input %S/Inputs/attention-decode-int4-asym.v.npy --input %S/Inputs/attention-decode-int4-asym.k_cache.npy --input %S/Inputs/attention-decode-int4-asym.v_cache.npy --input %S/Inputs/attention-decode-int4-asym.position.npy --input %S/Inputs/attention-decode-int4-asym.k_scale.npy --input %S/Inputs/attention-decode-int4-asym.k_zero_point.npy --input %S/Inputs/attention-decode-int4-asym.v_scale.npy --input %S/Inputs/attention-decode-int4-asym.v_zero_point.npy --compare %t.decode-int4-asym.o.npy --compare %t.decode-int4-asym.kc.npy --compare %t.decode-int4-asym.vc.npy --compare %t.decode-int4-asym.vs.npy --compare %t.decode-int4-asym.vz.npy --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=DECODE-INT4-ASYM
+// RUN: ct-run %s --entry decode_int4_group --input %S/Inputs/attention-decode-int4-group.q.npy --input %S/Inputs/attention-decode-int4-group.k.npy --input %S/Inputs/attention-decode-int4-group.v.npy --input %S/Inputs/attention-decode-int4-group.k_cache.npy --input %S/Inputs/attention-decode-int4-group.v_cache.npy --input %S/Inputs/attention-decode-int4-group.position.npy --input %S/Inputs/attention-decode-int4-group.k_scale.npy --input %S/Inputs/attention-decode-int4-group.k_zero_point.npy --input %S/Inputs/attention-decode-int4-group.v_scale.npy --output %t.decode-int4-group.o.npy --output %t.decode-int4-group.kc.npy --output %t.decode-int4-group.vc.npy --output %t.decode-int4-group.ks.npy --output %t.decode-int4-group.kz.npy --output %t.decode-int4-group.vs.npy
+// RUN: ct-run --gpu %s --entry decode_int4_group --input %S/Inputs/attention-decode-int4-group.q.npy --input %S/Inputs/attention-decode-int4-group.k.npy --input %S/Inputs/attention-decode-int4-group.v.npy --input %S/Inputs/attention-decode-int4-group.k_cache.npy --input %S/Inputs/attention-decode-int4-group.v_cache.npy --input %S/Inputs/attention-decode-int4-group.position.npy --input %S/Inputs/attention-decode-int4-group.k_scale.npy --input %S/Inputs/attention-decode-int4-group.k_zero_point.npy --input %S/Inputs/attention-decode-int4-group.v_scale.npy --compare %t.decode-int4-group.o.npy --compare %t.decode-int4-group.kc.npy --compare %t.decode-int4-group.vc.npy --compare %t.decode-int4-group.ks.npy --compare %t.decode-int4-group.kz.npy --compare %t.decode-int4-group.vs.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=DECODE-INT4-GROUP
 // DECODE-BF16: result #0: 1024 elements, max abs error {{.*}}: match
 // DECODE-BF16: result #1: 262144 elements, max abs error {{.*}}: match
 // DECODE-BF16: result #2: 262144 elements, max abs error {{.*}}: match
@@ -323,6 +327,34 @@ func.func @decode_int4_asymmetric(%q: tensor<2x4x1x64xf32>, %k: tensor<2x2x1x64x
   return %o#0, %o#1, %o#2, %o#3, %o#4
       : tensor<2x4x1x64xf32>, tensor<2x2x300x64xi4>, tensor<2x2x300x64xi4>,
         tensor<2x2x300x1xf32>, tensor<2x2x300x1xi8>
+}
+
+// DECODE-INT4-GROUP: result #0: 1024 elements, max abs error {{.*}}: match
+// DECODE-INT4-GROUP: result #1: 65536 elements: match
+// DECODE-INT4-GROUP: result #2: 65536 elements: match
+// DECODE-INT4-GROUP: result #3: 4096 elements, max abs error {{.*}}: match
+// DECODE-INT4-GROUP: result #4: 4096 elements: match
+// DECODE-INT4-GROUP: result #5: 2048 elements, max abs error {{.*}}: match
+func.func @decode_int4_group(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf16>,
+    %v: tensor<1x2x1x128xbf16>, %kc: tensor<1x2x512x128xi4>,
+    %vc: tensor<1x2x512x128xi4>, %pos: index,
+    %ks: tensor<1x2x512x4xbf16>, %kz: tensor<1x2x512x4xi8>,
+    %vs: tensor<1x2x512x2xbf16>)
+    -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi4>, tensor<1x2x512x128xi4>,
+        tensor<1x2x512x4xbf16>, tensor<1x2x512x4xi8>, tensor<1x2x512x2xbf16>) {
+  %o:6 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks zero_point %kz, v: %vs)
+      {scale = 0.08838834764831845 : f64, causal,
+       k_cache_quant = #ct.quant<int4, group = 32, asymmetric, dynamic>,
+       v_cache_quant = #ct.quant<int4, group = 64, dynamic>}
+      : (tensor<1x8x1x128xbf16>, tensor<1x2x1x128xbf16>, tensor<1x2x1x128xbf16>,
+         tensor<1x2x512x128xi4>, tensor<1x2x512x128xi4>, index,
+         tensor<1x2x512x4xbf16>, tensor<1x2x512x4xi8>, tensor<1x2x512x2xbf16>)
+      -> (tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi4>, tensor<1x2x512x128xi4>,
+          tensor<1x2x512x4xbf16>, tensor<1x2x512x4xi8>, tensor<1x2x512x2xbf16>)
+  return %o#0, %o#1, %o#2, %o#3, %o#4, %o#5
+      : tensor<1x8x1x128xbf16>, tensor<1x2x512x128xi4>, tensor<1x2x512x128xi4>,
+        tensor<1x2x512x4xbf16>, tensor<1x2x512x4xi8>, tensor<1x2x512x2xbf16>
 }
 
 // PREFILL-BF16-GQA: result #0: 307200 elements, max abs error {{.*}}: match
