@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Inputs of test/Integration/GPU/attention.mlir.
+"""Inputs of test/Integration/GPU/attention*.mlir.
 
 The GPU test compares ct-run --gpu with the CPU path (ct-run without --gpu)
 on the same module and inputs, so only inputs are generated here: standard
