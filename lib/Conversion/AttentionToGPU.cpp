@@ -879,12 +879,16 @@ private:
     }
   }
 
+  /// scale·log2(e): q·k times it is a log2-domain score.
+  double log2ScoreFactor() {
+    return op.getScale().convertToDouble() / std::log(2.0);
+  }
   /// The query slice of a lane times scale·log2(e), so that dot products
   /// are log2-domain scores.
   Value scaledQuery(Value query, Value offset) {
-    double factor = op.getScale().convertToDouble() / std::log(2.0);
-    return arith::MulFOp::create(b, loc, loadSlice(query, offset, plan.keyElems),
-                                 broadcast(constantF32(factor), plan.keyElems));
+    return arith::MulFOp::create(
+        b, loc, loadSlice(query, offset, plan.keyElems),
+        broadcast(constantF32(log2ScoreFactor()), plan.keyElems));
   }
 
   /// The keys the last query of a prefill block's tile can see: causal
@@ -1697,8 +1701,7 @@ void AttentionKernelBuilder::buildTensorCorePrefill(Value keyLen,
         }
       // Log2-domain scores: the MMA takes the query as it is, so
       // scale·log2(e) multiplies the f32 products.
-      Value factor =
-          constantF32(op.getScale().convertToDouble() / std::log(2.0));
+      Value factor = constantF32(log2ScoreFactor());
       for (auto [n, tile] : llvm::enumerate(scores))
         for (auto [e, score] : llvm::enumerate(tile)) {
           score = arith::MulFOp::create(b, loc, score, factor);
