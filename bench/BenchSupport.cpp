@@ -77,13 +77,13 @@ uint16_t truncateToBF16(float x) {
   return static_cast<uint16_t>(bits >> 16);
 }
 
-std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
-                         int64_t ctx, llvm::StringRef floatType,
-                         const CacheFormat &format) {
-  std::string qType =
-      llvm::formatv("tensor<{0}x{1}x1x{2}x{3}>", batch, hq, d, floatType);
-  std::string kvType =
-      llvm::formatv("tensor<{0}x{1}x1x{2}x{3}>", batch, hkv, d, floatType);
+std::string cacheStepSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
+                            int64_t ctx, llvm::StringRef floatType,
+                            const CacheFormat &format, int64_t queries) {
+  std::string qType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", batch, hq,
+                                    queries, d, floatType);
+  std::string kvType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", batch, hkv,
+                                     queries, d, floatType);
   std::string cacheType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", batch,
                                         hkv, ctx, d, format.elementType);
   bool quantized = *format.quant;
@@ -110,10 +110,12 @@ std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
     attrs = llvm::formatv(", k_cache_quant = {0}, v_cache_quant = {0}",
                           format.quant);
   }
+  if (queries > 1)
+    attrs += ", causal";
   int numResults = format.dynamic ? 5 : 3;
   return llvm::formatv(R"mlir(
-func.func @decode(%q: {0}, %k: {1}, %v: {1}, %kc: {2}{3}, %vc: {2}{3},
-                  %pos: index{4}) -> {0} {{
+func.func @attention(%q: {0}, %k: {1}, %v: {1}, %kc: {2}{3}, %vc: {2}{3},
+                     %pos: index{4}) -> {0} {{
   %o, %c:{5} = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos{6}
       {{scale = {7} : f64{8}}
       : ({0}, {1}, {1}, {2}, {2}, index{9}) -> ({0}, {2}, {2}{10})

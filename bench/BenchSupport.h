@@ -62,13 +62,15 @@ struct CacheFormat {
   double elementBytes = 2, rowBytes = 0;
 };
 
-/// One decode step as a server runs it: the caches (and per-row scales) are
-/// the caller's buffers, updated in place (writable, not returned), and
-/// attention reads rows [0, ctx) after writing the new token at ctx - 1.
+/// `@attention`: one step over a KV cache as a server runs it, a decode
+/// step (`queries` = 1) or a causal chunk of prefill queries. The caches
+/// (and per-row scales) are the caller's buffers, updated in place
+/// (writable, not returned), and attention reads rows [0, ctx) after
+/// writing the new rows at ctx - queries (the position argument, index 5).
 /// Queries, keys, values and scales are of `floatType` (f32, bf16).
-std::string decodeSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
-                         int64_t ctx, llvm::StringRef floatType,
-                         const CacheFormat &format);
+std::string cacheStepSource(int64_t batch, int64_t hq, int64_t hkv, int64_t d,
+                            int64_t ctx, llvm::StringRef floatType,
+                            const CacheFormat &format, int64_t queries = 1);
 
 /// One measured case: ct's time, the baseline's, and the roofline time (the
 /// least the measured machine limits allow).

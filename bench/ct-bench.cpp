@@ -510,7 +510,8 @@ static std::optional<double> benchBF16Cache(MLIRContext &context,
   const int64_t hq = 32, hkv = 8, d = 128;
   const CacheFormat bf16Cache = {"bf16 cache", "bf16", "", false, "", 2};
   llvm::Expected<Kernel> kernel = compileKernel(
-      context, decodeSource(1, hq, hkv, d, ctx, "bf16", bf16Cache), "decode");
+      context, cacheStepSource(1, hq, hkv, d, ctx, "bf16", bf16Cache),
+      "attention");
   if (!kernel) {
     report.skip("decode-attention", (shape + " bf16 cache").str(),
                 llvm::toString(kernel.takeError()));
@@ -542,7 +543,8 @@ static void benchStoredCaches(MLIRContext &context, Report &report,
   for (const CacheFormat &format : formats) {
     std::string name = "decode-attention";
     llvm::Expected<Kernel> kernel = compileKernel(
-        context, decodeSource(1, hq, hkv, d, ctx, "f32", format), "decode");
+        context, cacheStepSource(1, hq, hkv, d, ctx, "f32", format),
+        "attention");
     if (!kernel) {
       report.skip(name, (shape + " " + format.name).str(),
                   llvm::toString(kernel.takeError()));
@@ -579,8 +581,9 @@ static void benchAttention(MLIRContext &context, Report &report) {
     if (!caseSelected(name))
       continue;
     const CacheFormat f32Cache = {"f32 cache", "f32", "", false, "", 4};
-    std::string source = decodeSource(1, hq, hkv, d, ctx, "f32", f32Cache);
-    llvm::Expected<Kernel> kernel = compileKernel(context, source, "decode");
+    std::string source = cacheStepSource(1, hq, hkv, d, ctx, "f32", f32Cache);
+    llvm::Expected<Kernel> kernel =
+        compileKernel(context, source, "attention");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));
       continue;

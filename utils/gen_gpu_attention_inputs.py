@@ -201,6 +201,64 @@ def group_decode(rng):
          .astype(ml_dtypes.bfloat16))
 
 
+def quantized_prefill(rng):
+    """Prefill over quantized caches (a chunk of queries at a position, as
+    chunked prefill or a prompt after a cached prefix does):
+    - bf16 (tensor cores), GQA 4:1, 70 queries at position 130 of a 512-row
+      cache: int8 keys with per-row dynamic (token) bf16 scales, fp8 values
+      with static per-kv-head scales;
+    - f32, batch 2, 24 queries at position 40 of 100 rows: asymmetric int8
+      keys with groups of 32 (dynamic scales and zero points [.., 2]), int4
+      values (stored packed) with groups of 16 ([.., 4]);
+    - f16 (tensor cores), 48 queries at position 16 of 128 rows: int4 keys
+      with a static scale and zero point per kv head, fp4 values with a
+      static per-tensor scale.
+    Rows past the context hold fp8 NaN codes and NaN scales (they must not
+    be read); the other codes are uniform over their type's range."""
+    name = "prefill-quant-bf16"
+    b, hq, hkv, sq, d, smax, pos = 1, 8, 2, 70, 128, 512, 130
+    case(rng, name, "bf16", b, hq, hkv, sq, d)
+    end = pos + sq
+    save(name + ".k_cache",
+         rng.integers(-128, 128, size=(b, hkv, smax, d), dtype=np.int8))
+    v_codes = (rng.standard_normal((b, hkv, smax, d)) * 100).clip(-448, 448)
+    v_codes = v_codes.astype(ml_dtypes.float8_e4m3fn)
+    v_codes.view(np.uint8)[:, :, end:, :] = 0x7F
+    save(name + ".v_cache", v_codes)
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    k_scale = rng.uniform(0.005, 0.03, (b, hkv, smax, 1))
+    k_scale[:, :, end:, :] = np.nan
+    save(name + ".k_scale", k_scale.astype(ml_dtypes.bfloat16))
+    save(name + ".v_scale", rng.uniform(0.002, 0.02, (hkv, 1, 1))
+         .astype(ml_dtypes.bfloat16))
+
+    name = "prefill-quant-f32"
+    b, hq, hkv, sq, d, smax, pos = 2, 4, 2, 24, 64, 100, 40
+    case(rng, name, "f32", b, hq, hkv, sq, d)
+    save(name + ".k_cache",
+         rng.integers(-128, 128, size=(b, hkv, smax, d), dtype=np.int8))
+    save(name + ".v_cache", pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    k_scale = rng.uniform(0.005, 0.03, (b, hkv, smax, d // 32))
+    k_scale[:, :, pos + sq:, :] = np.nan
+    save(name + ".k_scale", k_scale.astype(np.float32))
+    save(name + ".k_zero_point",
+         rng.integers(-128, 128, size=(b, hkv, smax, d // 32), dtype=np.int8))
+    save(name + ".v_scale", rng.uniform(0.05, 0.4, (b, hkv, smax, d // 16))
+         .astype(np.float32))
+
+    name = "prefill-quant-f16"
+    b, hq, hkv, sq, d, smax, pos = 1, 4, 2, 48, 64, 128, 16
+    case(rng, name, "f16", b, hq, hkv, sq, d)
+    save(name + ".k_cache", pack_int4(rng.integers(-8, 8, size=(b, hkv, smax, d))))
+    save(name + ".v_cache", pack_int4(rng.integers(0, 16, size=(b, hkv, smax, d))))
+    save(name + ".position", np.array(pos, dtype=np.int64))
+    save(name + ".k_scale", rng.uniform(0.1, 0.5, (hkv, 1, 1)).astype(np.float16))
+    save(name + ".k_zero_point",
+         rng.integers(-8, 8, size=(hkv, 1, 1), dtype=np.int8))
+    save(name + ".v_scale", rng.uniform(0.1, 0.5, (1,)).astype(np.float32))
+
+
 def main():
     os.makedirs(INPUTS, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -221,6 +279,7 @@ def main():
     asymmetric_decode(rng)
     tensor_core_prefill(rng)
     group_decode(rng)
+    quantized_prefill(rng)
 
 
 if __name__ == "__main__":

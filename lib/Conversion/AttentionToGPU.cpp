@@ -32,7 +32,9 @@
 // ldmatrix, the online softmax runs on the S fragments (row statistics over
 // the 4 lanes of a quad) and P, rounded to the 16-bit type, is reused in
 // registers as the A operand of P·V; K/V tiles come in with cp.async, V
-// overlapping S and the next K overlapping P·V.
+// overlapping S and the next K overlapping P·V. Prefill over a quantized
+// cache dequantizes the rows it can see into the new entries' type first
+// (one pass over them; prefill is compute bound) and attends over those.
 // The recurrences are those of ct-lower-attention (FlashAttention-2):
 //   m' = max(m, s), α = exp2(m − m'), p = exp2(s − m'), l' = α·l + p,
 //   acc' = α·acc + p·v; merging partials weighs each by exp2(m_i − M).
@@ -107,6 +109,9 @@ struct AttentionPlan {
   int64_t keysPerTile = 0, queryTiles = 0;
   /// Prefill on tensor cores (see planTensorCorePrefill).
   bool tensorCores = false;
+  /// Prefill over a quantized cache: thread blocks per (batch, kv head) of
+  /// buildDequantizedCache.
+  int64_t dequantizeSplits = 0;
 
   int64_t threads() const { return warps * kWarpSize; }
   bool isDecode() const { return queryLen == 1; }
@@ -141,9 +146,32 @@ double codeUnit(Type stored) {
   return isa<Float4E2M1FNType>(stored) ? 16384.0 : 1.0;
 }
 
+/// The element type the attention kernels read keys (`key`) or values in:
+/// the cache's, except for prefill over a quantized cache, whose visible
+/// rows are dequantized to the new entries' type first (see
+/// buildDequantizedCache).
+Type attendedType(HookedAttentionOp op, bool key) {
+  Value fresh = key ? op.getKey() : op.getValue();
+  if (!op.hasCache() ||
+      (op.getCacheQuant(key) && op.getQuery().getType().getDimSize(2) != 1))
+    return cast<RankedTensorType>(fresh.getType()).getElementType();
+  Value cache = key ? op.getKCache() : op.getVCache();
+  return cast<RankedTensorType>(cache.getType()).getElementType();
+}
+
+/// Codes of a cache row a thread of buildDequantizedCache converts at once:
+/// the most (up to 8, one 16-byte store of bf16) that a row of `dim`
+/// elements and a scale group of `groupSize` both divide into.
+int64_t dequantizeSliceElems(int64_t dim, int64_t groupSize) {
+  int64_t elems = 8;
+  while (elems > 1 && (dim % elems != 0 || groupSize % elems != 0))
+    elems /= 2;
+  return elems;
+}
+
 /// Whether the prefill of `op` runs on tensor cores, filling its tile sizes:
-/// queries, keys and values all bf16 or all f16 (a 16-bit float cache
-/// included), head dims in whole k16 steps and at most 256 (a lane keeps
+/// queries, keys and values all bf16 or all f16 (a 16-bit float cache, or
+/// a quantized one dequantized to the queries' type, included), head dims in whole k16 steps and at most 256 (a lane keeps
 /// D/4 Q fragment words and Dv/2 f32 accumulators in registers; 256 fills
 /// them). Key tiles of at most 64 rows, K and V (rows padded by 16 bytes)
 /// in 48 KiB.
@@ -151,11 +179,9 @@ bool planTensorCorePrefill(HookedAttentionOp op,
                            const AttentionKernelOptions &options,
                            AttentionPlan &plan) {
   Type element = op.getQuery().getType().getElementType();
-  Value keys = op.hasCache() ? op.getKCache() : op.getKey();
-  Value values = op.hasCache() ? op.getVCache() : op.getValue();
   if (!options.tensorCores || !isa<BFloat16Type, Float16Type>(element) ||
-      cast<RankedTensorType>(keys.getType()).getElementType() != element ||
-      cast<RankedTensorType>(values.getType()).getElementType() != element)
+      attendedType(op, /*key=*/true) != element ||
+      attendedType(op, /*key=*/false) != element)
     return false;
   if (plan.headDim % 16 != 0 || plan.valueDim % 16 != 0 ||
       plan.headDim > 256 || plan.valueDim > 256)
@@ -201,8 +227,6 @@ std::string planAttention(HookedAttentionOp op,
         return "expected f32, bf16 or f16 tensors";
       continue;
     }
-    if (queryType.getDimSize(2) != 1)
-      return "quantized caches are lowered for decode (one query) only";
     if (!isa<Float8E4M3FNType>(cacheType.getElementType()) &&
         !cacheType.getElementType().isInteger(8) &&
         !isPackedCode(cacheType.getElementType())) {
@@ -256,11 +280,8 @@ std::string planAttention(HookedAttentionOp op,
   // lane keeps its slices of the g query rows (prefill: 4) and accumulators
   // in registers, which bounds the elements (g = 4: 16 elements; bf16: two
   // 16-byte loads, 8-bit codes: one, 4-bit codes: 8 bytes).
-  Type keyStorage = op.hasCache() ? op.getKCache().getType().getElementType()
-                                  : keyType.getElementType();
-  Type valueStorage = op.hasCache()
-                          ? op.getVCache().getType().getElementType()
-                          : valueType.getElementType();
+  Type keyStorage = attendedType(op, /*key=*/true);
+  Type valueStorage = attendedType(op, /*key=*/false);
   int64_t widest = std::max(bitWidth(keyStorage), bitWidth(valueStorage));
   int64_t laneElems = std::clamp<int64_t>(
       std::min(options.laneBytes * 8 / widest,
@@ -289,15 +310,31 @@ std::string planAttention(HookedAttentionOp op,
       return "expected 2, 4 or a multiple of 8 elements of a 4-bit cache "
              "row per lane, got " +
              std::to_string(elems);
-  // A lane folds one scale (and zero point) of a row into its slice, so
-  // narrower scale groups must hold whole lane slices.
+  // Decode: a lane folds one scale (and zero point) of a row into its
+  // slice, so narrower scale groups must hold whole lane slices. Prefill:
+  // a thread dequantizes a slice of a group at once, whole bytes of 4-bit
+  // codes and pairs of fp8 codes.
   for (bool key : {true, false}) {
     QuantSchemeAttr scheme = op.hasCache() ? op.getCacheQuant(key) : nullptr;
-    if (!scheme || !scheme.isDynamic())
+    if (!scheme)
       continue;
     int64_t dim = key ? plan.headDim : plan.valueDim;
+    int64_t groupSize =
+        scheme.isDynamic()
+            ? dim / HookedAttentionOp::getRowScaleCount(scheme, dim)
+            : dim;
+    if (!plan.isDecode()) {
+      Type codes = (key ? op.getKCache() : op.getVCache())
+                       .getType()
+                       .getElementType();
+      if (dequantizeSliceElems(dim, groupSize) == 1 &&
+          !codes.isInteger(8))
+        return "expected scale groups of an even number of elements, got "
+               "groups of " +
+               std::to_string(groupSize);
+      continue;
+    }
     int64_t elems = key ? plan.keyElems : plan.valueElems;
-    int64_t groupSize = dim / HookedAttentionOp::getRowScaleCount(scheme, dim);
     if (groupSize % elems != 0)
       return "expected scale groups of whole lane slices of " +
              std::to_string(elems) + " elements, got groups of " +
@@ -322,6 +359,15 @@ std::string planAttention(HookedAttentionOp op,
              std::to_string(kMaxSharedBytes);
     return "";
   }
+  // Dequantizing a quantized cache's visible rows: enough blocks per
+  // (batch, kv head) to fill the machine, but no thread without a slice of
+  // 8 elements of a full cache.
+  plan.dequantizeSplits = std::clamp<int64_t>(
+      llvm::divideCeil(options.smCount * options.blocksPerSM,
+                       plan.batch * plan.kvHeads),
+      1,
+      llvm::divideCeil(plan.keyRows * std::max(plan.headDim, plan.valueDim),
+                       plan.threads() * 8));
   if (planTensorCorePrefill(op, options, plan))
     return "";
   int64_t rowBytes = plan.headDim * byteWidth(keyType.getElementType()) +
@@ -373,6 +419,9 @@ public:
   };
 
   void buildDecode(Value keyLen, const Buffers &buffers);
+  Value buildDequantizedCache(Value keyLen, Value codes,
+                              const CacheScale &scale, int64_t dim,
+                              Type type);
   void buildPrefill(Value keyLen, const Buffers &buffers);
   void buildTensorCorePrefill(Value keyLen, const Buffers &buffers);
 
@@ -1368,6 +1417,72 @@ void AttentionKernelBuilder::buildDecodeMerge(const Buffers &buffers) {
                           add(mul(bid, plan.valueDim), d));
 }
 
+/// Prefill over a quantized cache: rows [0, keyLen) of every (batch, kv
+/// head) of `codes` (a cache of `dim`-element rows) dequantized into a new
+/// buffer of `type`, the type the prefill kernels then attend in. Prefill is
+/// compute bound, and this one pass over the visible rows (not the whole
+/// cache) costs O(S·D) against the kernels' O(Sq·S·D); folding the scales
+/// into the tiles instead would convert every code once per query tile.
+/// Elements are ct.dequantize's: (code − zp)·scale in f32, rounded to a
+/// 16-bit scale's type (the same value: codes of at most 9 bits times a
+/// scale of at most 11 fit f32's significand, so the product is exact),
+/// then to `type`. Block (batch·Hkv + kv head)·splits + split; its threads
+/// take consecutive slices of the head's rows, grid-strided.
+Value AttentionKernelBuilder::buildDequantizedCache(Value keyLen, Value codes,
+                                                    const CacheScale &scale,
+                                                    int64_t dim, Type type) {
+  Value floats = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({plan.batch * plan.kvHeads * plan.keyRows * dim}, type));
+  OpBuilder::InsertionGuard guard(b);
+  int64_t splits = plan.dequantizeSplits;
+  gpu::LaunchOp launchOp =
+      launch(plan.batch * plan.kvHeads * splits, plan.threads());
+  Type stored = cast<MemRefType>(codes.getType()).getElementType();
+  Type scaleType = cast<MemRefType>(scale.buffer.getType()).getElementType();
+  int64_t groupSize = dim / scale.groups;
+  int64_t elems = dequantizeSliceElems(dim, groupSize);
+  int64_t slicesPerRow = dim / elems;
+
+  Value tid = launchOp.getThreadIds().x, bid = launchOp.getBlockIds().x;
+  Value batchHead = div(bid, splits);
+  Value kvHead = rem(batchHead, plan.kvHeads);
+  Value slices = mul(keyLen, slicesPerRow);
+  // A scale (and zero point) per tensor or kv head is loaded once.
+  auto parameters = [&](Value scaleRow) {
+    return std::pair(loadScale(scale, kvHead, scaleRow),
+                     codeBias(scale, stored, kvHead, scaleRow));
+  };
+  std::pair<Value, Value> blockParameters;
+  if (scale.kind != ScaleKind::Row)
+    blockParameters = parameters(Value());
+  auto loop = scf::ForOp::create(
+      b, loc, add(mul(rem(bid, splits), plan.threads()), tid), slices,
+      index(splits * plan.threads()));
+  b.setInsertionPointToStart(loop.getBody());
+  Value slice = loop.getInductionVar();
+  Value row = add(mul(batchHead, plan.keyRows), div(slice, slicesPerRow));
+  Value column = mul(rem(slice, slicesPerRow), elems);
+  Value offset = add(mul(row, dim), column);
+  // A Row scale lies at the row's groups, then the slice's group.
+  auto [factor, bias] =
+      scale.kind == ScaleKind::Row
+          ? parameters(add(mul(row, scale.groups), div(column, groupSize)))
+          : blockParameters;
+  Value x = toF32(loadRawSlice(codes, offset, elems), stored, bias);
+  if (codeUnit(stored) != 1.0)
+    x = arith::MulFOp::create(b, loc, x,
+                              broadcast(constantF32(codeUnit(stored)), elems));
+  x = arith::MulFOp::create(b, loc, x, broadcast(factor, elems));
+  if (scaleType != f32) {
+    Value narrow = arith::TruncFOp::create(
+        b, loc, VectorType::get({elems}, scaleType), x);
+    x = arith::ExtFOp::create(b, loc, x.getType(), narrow);
+  }
+  storeSlice(x, floats, offset);
+  return floats;
+}
+
 /// Prefill: block (batch·Hq + query head)·tiles + tile; warp w owns queries
 /// tile·(W·4) + 4w … + 3. K/V tiles are staged in shared memory by the whole
 /// block, then every warp runs its lane groups over the tile's keys.
@@ -1914,6 +2029,18 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
     buffers.output = collapseToRankOne(rewriter, loc, output);
 
     AttentionKernelBuilder builder(rewriter, loc, op, plan);
+    if (!plan.isDecode()) {
+      for (auto [cache, scale, dim, key] :
+           {std::tuple(&buffers.keys, &buffers.keyScale, plan.headDim, true),
+            std::tuple(&buffers.values, &buffers.valueScale, plan.valueDim,
+                       false)}) {
+        if (scale->kind == AttentionKernelBuilder::ScaleKind::None)
+          continue;
+        *cache = builder.buildDequantizedCache(keyLen, *cache, *scale, dim,
+                                               attendedType(op, key));
+        *scale = {};
+      }
+    }
     if (plan.isDecode()) {
       int64_t slots = plan.batch * plan.kvHeads * plan.splits * plan.group;
       Type f32 = rewriter.getF32Type();

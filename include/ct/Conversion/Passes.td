@@ -320,12 +320,16 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
       accumulator fragments (row statistics reduced over the 4 lanes of a
       quad) and P is rounded to the 16-bit type as the A operand of P·V.
 
-    Quantized caches (decode only): i8, i4, f8E4M3FN or f4E2M1FN codes with
-    a static scale per tensor or kv head, or dynamic scales stored per row;
-    i8 and i4 caches may be asymmetric (i8 zero points laid out as the
-    scales). The new rows are quantized on write with
-    ct.calculate_qparams / ct.quantize (as ct-lower-attention does); the
-    kernel loads 16 codes per lane (4-bit codes are stored two per byte by
+    Quantized caches: i8, i4, f8E4M3FN or f4E2M1FN codes with a static
+    scale per tensor or kv head, or dynamic scales stored per row (or per
+    group of a row); i8 and i4 caches may be asymmetric (i8 zero points
+    laid out as the scales). The new rows are quantized on write with
+    ct.calculate_qparams / ct.quantize (as ct-lower-attention does).
+    Prefill first dequantizes the visible rows (position + Sq per batch and
+    kv head, not the whole cache) into a buffer of the new entries' type,
+    each element as ct.dequantize computes it, then runs the prefill
+    kernels above on it: prefill is compute bound, and this one extra pass
+    costs O(S·D) against their O(Sq·S·D). The decode kernel loads 16 codes per lane (4-bit codes are stored two per byte by
     ct-pack-sub-byte-memrefs) and more rows per step than for a 16-bit
     cache, so that a step reads as many bytes; it converts fp8 with
     cvt.rn.f16x2.e4m3x2, int8 and int4 with a prmt into the mantissa of

@@ -692,20 +692,69 @@ func.func @decode_groups(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x1x64xf32>,
 
 // -----
 
-func.func @quantized_prefill(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x4x16xf32>,
-    %v: tensor<1x2x4x16xf32>, %kc: tensor<1x2x64x16xi8>,
-    %vc: tensor<1x2x64x16xi8>, %pos: index, %ks: tensor<1xf32>, %vs: tensor<1xf32>)
-    -> tensor<1x2x4x16xf32> {
-  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: quantized caches are lowered for decode (one query) only}}
-  %o:3 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+// Prefill over quantized caches: the cache write as for decode, then one
+// kernel per cache dequantizes the visible rows (position + 32 of each
+// (batch, kv head)) into a bf16 buffer, 16 blocks per kv head striding over
+// slices of 8 codes: int4 keys with a bf16 scale per group of 32 (the
+// slice's group: row·2 + column/32; f32 product, rounded to bf16 once, as
+// ct.dequantize's bf16 arithmetic rounds it), fp8 values with the head's f32
+// scale loaded before the loop. The tensor-core prefill reads the two bf16
+// buffers.
+// CHECK-LABEL: func.func @quantized_prefill(
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG:     %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG:     %[[C128:.+]] = arith.constant 128 : index
+// CHECK-DAG:     %[[C2048:.+]] = arith.constant 2048 : index
+// CHECK:         %[[KS:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1, 2, 3]] : memref<1x2x256x2xbf16> into memref<1024xbf16>
+// CHECK:         %[[VS:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1, 2]] : memref<2x1x1xf32> into memref<2xf32>
+// CHECK:         %[[LEN:.+]] = arith.addi %{{.+}}, %[[C32]] : index
+// CHECK:         %[[KC:.+]] = memref.collapse_shape %{{.+}} : memref<1x2x256x64xi4> into memref<32768xi4>
+// CHECK:         %[[VC:.+]] = memref.collapse_shape %{{.+}} : memref<1x2x256x64xf8E4M3FN> into memref<32768xf8E4M3FN>
+// CHECK:         %[[KF:.+]] = memref.alloc() : memref<32768xbf16>
+// CHECK:         gpu.launch blocks(%[[B:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C32]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%[[T:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %[[C128]],
+// CHECK:           %[[SLICES:.+]] = arith.muli %[[LEN]], %[[C8]] : index
+// CHECK:           scf.for %[[I:.+]] = %{{.+}} to %[[SLICES]] step %[[C2048]] {
+// CHECK:             %[[ROW:.+]] = arith.addi
+// CHECK:             %[[COL:.+]] = arith.muli %{{.+}}, %[[C8]] : index
+// CHECK:             %[[AT:.+]] = arith.addi %{{.+}}, %[[COL]] : index
+// CHECK:             %[[GROUPS:.+]] = arith.muli %[[ROW]], %[[C2]] : index
+// CHECK:             %[[GROUP:.+]] = arith.divui %[[COL]], %[[C32]] : index
+// CHECK:             %[[SAT:.+]] = arith.addi %[[GROUPS]], %[[GROUP]] : index
+// CHECK:             %[[S:.+]] = memref.load %[[KS]][%[[SAT]]] : memref<1024xbf16>
+// CHECK:             vector.load %[[KC]][%[[AT]]] {alignment = 4 : i64} : memref<32768xi4>, vector<8xi4>
+// CHECK-COUNT-8:     nvvm.prmt
+// CHECK:             %[[X:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<8xf32>
+// CHECK:             %[[Y:.+]] = arith.truncf %[[X]] : vector<8xf32> to vector<8xbf16>
+// CHECK:             vector.store %[[Y]], %[[KF]][%[[AT]]] {alignment = 16 : i64} : memref<32768xbf16>, vector<8xbf16>
+// CHECK:         %[[VF:.+]] = memref.alloc() : memref<32768xbf16>
+// CHECK:         gpu.launch
+// CHECK:           memref.load %[[VS]][%{{.+}}] : memref<2xf32>
+// CHECK:           scf.for
+// CHECK:             vector.load %[[VC]][%[[VAT:.+]]] {alignment = 8 : i64} : memref<32768xf8E4M3FN>, vector<8xf8E4M3FN>
+// CHECK-COUNT-4:     nvvm.convert.f8x2.to.f16x2
+// CHECK:             vector.store %{{.+}}, %[[VF]][%[[VAT]]] {alignment = 16 : i64} : memref<32768xbf16>, vector<8xbf16>
+// CHECK:         gpu.launch
+// CHECK-DAG:       memref.extract_aligned_pointer_as_index %[[KF]] : memref<32768xbf16> -> index
+// CHECK-DAG:       memref.extract_aligned_pointer_as_index %[[VF]] : memref<32768xbf16> -> index
+// CHECK:           nvvm.mma.sync
+func.func @quantized_prefill(%q: tensor<1x4x32x64xbf16>, %k: tensor<1x2x32x64xbf16>,
+    %v: tensor<1x2x32x64xbf16>, %kc: tensor<1x2x256x64xi4>,
+    %vc: tensor<1x2x256x64xf8E4M3FN>, %pos: index,
+    %ks: tensor<1x2x256x2xbf16>, %vs: tensor<2x1x1xf32>)
+    -> tensor<1x4x32x64xbf16> {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
       quantized(k: %ks, v: %vs)
-      {scale = 0.25 : f64, k_cache_quant = #ct.quant<int8, tensor>,
-       v_cache_quant = #ct.quant<int8, tensor>}
-      : (tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>,
-         tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>, index, tensor<1xf32>,
-         tensor<1xf32>)
-      -> (tensor<1x2x4x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>)
-  return %o#0 : tensor<1x2x4x16xf32>
+      {scale = 0.125 : f64, causal,
+       k_cache_quant = #ct.quant<int4, group = 32, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x4x32x64xbf16>, tensor<1x2x32x64xbf16>, tensor<1x2x32x64xbf16>,
+         tensor<1x2x256x64xi4>, tensor<1x2x256x64xf8E4M3FN>, index,
+         tensor<1x2x256x2xbf16>, tensor<2x1x1xf32>)
+      -> (tensor<1x4x32x64xbf16>, tensor<1x2x256x64xi4>,
+          tensor<1x2x256x64xf8E4M3FN>, tensor<1x2x256x2xbf16>)
+  return %o#0 : tensor<1x4x32x64xbf16>
 }
 
 // -----
@@ -766,6 +815,27 @@ func.func @asymmetric_group_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x1x16x
       -> (tensor<1x4x1x16xf32>, tensor<1x2x64x16xi8>, tensor<1x2x64x16xi8>,
           tensor<1x2x64x2xf32>, tensor<1x2x64x2xi8>)
   return %o#0 : tensor<1x4x1x16xf32>
+}
+
+// -----
+
+// Prefill dequantizes fp8 codes two at a time (and 4-bit codes in whole
+// bytes) within one scale group: groups of 3 hold no pair.
+func.func @prefill_odd_groups(%q: tensor<1x2x4x48xf32>, %k: tensor<1x2x4x48xf32>,
+    %v: tensor<1x2x4x48xf32>, %kc: tensor<1x2x64x48xf8E4M3FN>,
+    %vc: tensor<1x2x64x48xf8E4M3FN>, %pos: index, %ks: tensor<1x2x64x16xf32>,
+    %vs: tensor<1xf32>) -> tensor<1x2x4x48xf32> {
+  // expected-error @below {{'ct.hooked_attention' op cannot be lowered to the GPU: expected scale groups of an even number of elements, got groups of 3}}
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.25 : f64, k_cache_quant = #ct.quant<float8, group = 3, dynamic>,
+       v_cache_quant = #ct.quant<float8, tensor>}
+      : (tensor<1x2x4x48xf32>, tensor<1x2x4x48xf32>, tensor<1x2x4x48xf32>,
+         tensor<1x2x64x48xf8E4M3FN>, tensor<1x2x64x48xf8E4M3FN>, index,
+         tensor<1x2x64x16xf32>, tensor<1xf32>)
+      -> (tensor<1x2x4x48xf32>, tensor<1x2x64x48xf8E4M3FN>,
+          tensor<1x2x64x48xf8E4M3FN>, tensor<1x2x64x16xf32>)
+  return %o#0 : tensor<1x2x4x48xf32>
 }
 
 // -----

@@ -4,7 +4,8 @@
 // ptxas assembles the attention kernels (decode split and merge, quantized
 // decode, masked prefill and Llama-sized causal prefill on tensor cores,
 // decode over packed int4 and fp4 caches, over asymmetric int8 and int4
-// caches, over int4 caches with a scale per group of 32) into cubins (ELF).
+// caches, over int4 caches with a scale per group of 32, Llama-sized chunked
+// prefill over int4 and fp8 caches) into cubins (ELF).
 // CHECK: gpu.binary @decode_kernel_1 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{.*}}, bin = "\7FELF
 // CHECK: gpu.binary @decode_kernel_2 [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_fp8_int8_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
@@ -15,6 +16,7 @@
 // CHECK: gpu.binary @decode_int8_asymmetric_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_int4_asymmetric_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 // CHECK: gpu.binary @decode_int4_group_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
+// CHECK: gpu.binary @prefill_quantized_kernel_{{[0-9]+}} [#gpu.object<{{.*}}bin = "\7FELF
 func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x1x128xbf16>,
                   %v: tensor<1x8x1x128xbf16>,
                   %kc: tensor<1x8x8192x128xbf16> {bufferization.writable = true},
@@ -171,4 +173,24 @@ func.func @decode_int4_group(%q: tensor<4x32x1x128xbf16>, %k: tensor<4x8x1x128xb
       -> (tensor<4x32x1x128xbf16>, tensor<4x8x8192x128xi4>,
           tensor<4x8x8192x128xi4>, tensor<4x8x8192x4xbf16>, tensor<4x8x8192x4xbf16>)
   return %o#0 : tensor<4x32x1x128xbf16>
+}
+
+func.func @prefill_quantized(%q: tensor<1x32x512x128xbf16>,
+    %k: tensor<1x8x512x128xbf16>, %v: tensor<1x8x512x128xbf16>,
+    %kc: tensor<1x8x8192x128xi4> {bufferization.writable = true},
+    %vc: tensor<1x8x8192x128xf8E4M3FN> {bufferization.writable = true},
+    %pos: index, %ks: tensor<1x8x8192x1xbf16> {bufferization.writable = true},
+    %vs: tensor<8x1x1xbf16>) -> tensor<1x32x512x128xbf16> {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64, causal,
+       k_cache_quant = #ct.quant<int4, token, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x32x512x128xbf16>, tensor<1x8x512x128xbf16>,
+         tensor<1x8x512x128xbf16>, tensor<1x8x8192x128xi4>,
+         tensor<1x8x8192x128xf8E4M3FN>, index, tensor<1x8x8192x1xbf16>,
+         tensor<8x1x1xbf16>)
+      -> (tensor<1x32x512x128xbf16>, tensor<1x8x8192x128xi4>,
+          tensor<1x8x8192x128xf8E4M3FN>, tensor<1x8x8192x1xbf16>)
+  return %o#0 : tensor<1x32x512x128xbf16>
 }
