@@ -582,8 +582,7 @@ static void benchAttention(MLIRContext &context, Report &report) {
       continue;
     const CacheFormat f32Cache = {"f32 cache", "f32", "", false, "", 4};
     std::string source = cacheStepSource(1, hq, hkv, d, ctx, "f32", f32Cache);
-    llvm::Expected<Kernel> kernel =
-        compileKernel(context, source, "attention");
+    llvm::Expected<Kernel> kernel = compileKernel(context, source, "attention");
     if (!kernel) {
       report.skip(name, shape, llvm::toString(kernel.takeError()));
       continue;

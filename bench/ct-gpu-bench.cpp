@@ -223,41 +223,52 @@ static const CacheFormat cacheFormats[] = {
     {"fp8 per-head cache", "f8E4M3FN", "#ct.quant<float8, attn_head>", false,
      "{0}x1x1", 1},
     {"int8 per-tensor cache", "i8", "#ct.quant<int8>", false, "1", 1},
-    {"int4 per-token-head", "i4", "#ct.quant<int4, group = 128, dynamic>",
-     true, "", 0.5, 2},
+    {"int4 per-token-head", "i4", "#ct.quant<int4, group = 128, dynamic>", true,
+     "", 0.5, 2},
 };
 
+/// `queries` bf16 queries of a Llama-3-8B-like layer (Hq32 Hkv8 D128) at
+/// the end of a context of `ctx` over each of cacheFormats, against the
+/// bf16 cache. The roofline counts both caches' codes and scales read once,
+/// plus `otherBytes`.
+static void benchCacheStep(const Gpu &gpu, llvm::StringRef name,
+                           const std::string &shape, int64_t batch, int64_t ctx,
+                           int64_t queries, double otherBytes) {
+  const int64_t hq = 32, hkv = 8, d = 128;
+  double tBaseline = 0;
+  for (const CacheFormat &format : cacheFormats) {
+    llvm::Expected<Kernel> kernel = gpu.compile(
+        cacheStepSource(batch, hq, hkv, d, ctx, "bf16", format, queries),
+        "attention");
+    if (!kernel) {
+      gpu.report.skip(name, shape + " " + format.name,
+                      llvm::toString(kernel.takeError()));
+      continue;
+    }
+    gpu.fillInputs(*kernel);
+    *reinterpret_cast<int64_t *>(kernel->inputs[5]->data()) = ctx - queries;
+    double tCt = timeMedianUs([&] { kernel->call(); });
+    if (tBaseline == 0)
+      tBaseline = tCt;
+    double rows = 2.0 * batch * hkv * ctx;
+    double cacheBytes = rows * (d * format.elementBytes + format.rowBytes);
+    gpu.report.add({name.str(), shape,
+                    std::string(format.name) + " Hq32 Hkv8 D128", "bf16-cache",
+                    tCt, tBaseline, gpu.copyUs(cacheBytes + otherBytes)});
+  }
+}
+
+/// Decode steps of batch 4: the least a step must read is both caches.
 static void benchDecode(const Gpu &gpu) {
-  const int64_t batch = 4, hq = 32, hkv = 8, d = 128;
+  const int64_t batch = 4;
   std::vector<int64_t> contexts =
       quick ? std::vector<int64_t>{8192}
             : std::vector<int64_t>{1024, 4096, 16384, 32768, 65536};
   for (int64_t ctx : contexts) {
     std::string name = "gpu-decode-attention";
-    std::string shape = llvm::formatv("B{0} ctx={1}", batch, ctx);
-    if (!caseSelected(name))
-      continue;
-    double tBaseline = 0;
-    for (const CacheFormat &format : cacheFormats) {
-      llvm::Expected<Kernel> kernel = gpu.compile(
-          cacheStepSource(batch, hq, hkv, d, ctx, "bf16", format),
-          "attention");
-      if (!kernel) {
-        gpu.report.skip(name, shape + " " + format.name,
-                        llvm::toString(kernel.takeError()));
-        continue;
-      }
-      gpu.fillInputs(*kernel);
-      *reinterpret_cast<int64_t *>(kernel->inputs[5]->data()) = ctx - 1;
-      double tCt = timeMedianUs([&] { kernel->call(); });
-      if (tBaseline == 0)
-        tBaseline = tCt;
-      // The least a decode step must read: both caches' codes and scales.
-      double rows = 2.0 * batch * hkv * ctx;
-      double cacheBytes = rows * (d * format.elementBytes + format.rowBytes);
-      gpu.report.add({name, shape, std::string(format.name) + " Hq32 Hkv8 D128",
-                      "bf16-cache", tCt, tBaseline, gpu.copyUs(cacheBytes)});
-    }
+    if (caseSelected(name))
+      benchCacheStep(gpu, name, llvm::formatv("B{0} ctx={1}", batch, ctx),
+                     batch, ctx, /*queries=*/1, /*otherBytes=*/0);
   }
 }
 
@@ -317,33 +328,12 @@ func.func @prefill(%q: {0}, %k: {1}, %v: {1}) -> {0} {{
 /// output and new rows) at the copy bandwidth: a loose bound, the step
 /// being compute bound.
 static void benchPrefillOverCache(const Gpu &gpu) {
-  const int64_t batch = 1, hq = 32, hkv = 8, d = 128, ctx = 8192;
-  const int64_t chunk = 512;
+  const int64_t batch = 1, hq = 32, hkv = 8, d = 128, ctx = 8192, chunk = 512;
   std::string name = "gpu-prefill-cache";
-  std::string shape = llvm::formatv("B{0} {1}@{2}", batch, chunk, ctx);
-  if (!caseSelected(name))
-    return;
-  double tBaseline = 0;
-  for (const CacheFormat &format : cacheFormats) {
-    llvm::Expected<Kernel> kernel = gpu.compile(
-        cacheStepSource(batch, hq, hkv, d, ctx, "bf16", format, chunk),
-        "attention");
-    if (!kernel) {
-      gpu.report.skip(name, shape + " " + format.name,
-                      llvm::toString(kernel.takeError()));
-      continue;
-    }
-    gpu.fillInputs(*kernel);
-    *reinterpret_cast<int64_t *>(kernel->inputs[5]->data()) = ctx - chunk;
-    double tCt = timeMedianUs([&] { kernel->call(); });
-    if (tBaseline == 0)
-      tBaseline = tCt;
-    double rows = 2.0 * batch * hkv * ctx;
-    double bytes = rows * (d * format.elementBytes + format.rowBytes) +
-                   2.0 * batch * (2 * hq + 2 * hkv) * chunk * d;
-    gpu.report.add({name, shape, std::string(format.name) + " Hq32 Hkv8 D128",
-                    "bf16-cache", tCt, tBaseline, gpu.copyUs(bytes)});
-  }
+  if (caseSelected(name))
+    benchCacheStep(gpu, name, llvm::formatv("B{0} {1}@{2}", batch, chunk, ctx),
+                   batch, ctx, chunk,
+                   2.0 * batch * (2 * hq + 2 * hkv) * chunk * d);
 }
 
 int main(int argc, char **argv) {

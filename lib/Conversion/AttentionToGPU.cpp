@@ -171,10 +171,10 @@ int64_t dequantizeSliceElems(int64_t dim, int64_t groupSize) {
 
 /// Whether the prefill of `op` runs on tensor cores, filling its tile sizes:
 /// queries, keys and values all bf16 or all f16 (a 16-bit float cache, or
-/// a quantized one dequantized to the queries' type, included), head dims in whole k16 steps and at most 256 (a lane keeps
-/// D/4 Q fragment words and Dv/2 f32 accumulators in registers; 256 fills
-/// them). Key tiles of at most 64 rows, K and V (rows padded by 16 bytes)
-/// in 48 KiB.
+/// a quantized one dequantized to the queries' type, included), head dims in
+/// whole k16 steps and at most 256 (a lane keeps D/4 Q fragment words and Dv/2
+/// f32 accumulators in registers; 256 fills them). Key tiles of at most 64
+/// rows, K and V (rows padded by 16 bytes) in 48 KiB.
 bool planTensorCorePrefill(HookedAttentionOp op,
                            const AttentionKernelOptions &options,
                            AttentionPlan &plan) {
@@ -324,11 +324,9 @@ std::string planAttention(HookedAttentionOp op,
             ? dim / HookedAttentionOp::getRowScaleCount(scheme, dim)
             : dim;
     if (!plan.isDecode()) {
-      Type codes = (key ? op.getKCache() : op.getVCache())
-                       .getType()
-                       .getElementType();
-      if (dequantizeSliceElems(dim, groupSize) == 1 &&
-          !codes.isInteger(8))
+      Type codes =
+          (key ? op.getKCache() : op.getVCache()).getType().getElementType();
+      if (dequantizeSliceElems(dim, groupSize) == 1 && !codes.isInteger(8))
         return "expected scale groups of an even number of elements, got "
                "groups of " +
                std::to_string(groupSize);
@@ -420,8 +418,7 @@ public:
 
   void buildDecode(Value keyLen, const Buffers &buffers);
   Value buildDequantizedCache(Value keyLen, Value codes,
-                              const CacheScale &scale, int64_t dim,
-                              Type type);
+                              const CacheScale &scale, int64_t dim, Type type);
   void buildPrefill(Value keyLen, const Buffers &buffers);
   void buildTensorCorePrefill(Value keyLen, const Buffers &buffers);
 
@@ -1475,8 +1472,8 @@ Value AttentionKernelBuilder::buildDequantizedCache(Value keyLen, Value codes,
                               broadcast(constantF32(codeUnit(stored)), elems));
   x = arith::MulFOp::create(b, loc, x, broadcast(factor, elems));
   if (scaleType != f32) {
-    Value narrow = arith::TruncFOp::create(
-        b, loc, VectorType::get({elems}, scaleType), x);
+    Value narrow =
+        arith::TruncFOp::create(b, loc, VectorType::get({elems}, scaleType), x);
     x = arith::ExtFOp::create(b, loc, x.getType(), narrow);
   }
   storeSlice(x, floats, offset);
