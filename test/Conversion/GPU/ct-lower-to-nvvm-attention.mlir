@@ -113,6 +113,60 @@ func.func @decode_quantized(%q: tensor<1x8x1x128xbf16>, %k: tensor<1x2x1x128xbf1
 
 // -----
 
+// Chunked prefill over quantized caches (int8 keys with per-row scales, fp8
+// values with a per-head scale), writable: after the new rows are quantized
+// and written (kernels 0 to 3), one kernel per cache dequantizes the visible
+// rows to bf16, a thread per 8 codes: one 8-byte load of int8 codes turned
+// into floats with prmt.b32 and one add each, or a 4 × 2-byte load of fp8
+// codes with cvt.rn.f16x2.e4m3x2; one multiply by the scale per element,
+// rounded to bf16 in pairs and stored 16 bytes at a time. The prefill kernel
+// then runs on tensor cores over the two bf16 buffers, on the same stream.
+// CHECK-LABEL: llvm.func @prefill_quantized(
+// CHECK:         %[[STREAM:.+]] = llvm.call @mgpuStreamCreate()
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @prefill_quantized_kernel_4::@prefill_quantized_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @prefill_quantized_kernel_5::@prefill_quantized_kernel
+// CHECK-NOT:     mgpuStream
+// CHECK:         gpu.launch_func <%[[STREAM]] : !llvm.ptr> @prefill_quantized_kernel_6::@prefill_quantized_kernel
+// CHECK:         llvm.call @mgpuStreamSynchronize(%[[STREAM]])
+// CHECK-LABEL: gpu.binary @prefill_quantized_kernel_4
+// CHECK-SAME:    ld.global.v2.b32
+// CHECK-SAME:    prmt.b32
+// CHECK-SAME:    add.rn.f32
+// CHECK-SAME:    mul.rn.f32
+// CHECK-SAME:    cvt.rn.bf16x2.f32
+// CHECK-SAME:    st.global.v4.b32
+// CHECK-LABEL: gpu.binary @prefill_quantized_kernel_5
+// CHECK-SAME:    ld.global.v4.b16
+// CHECK-SAME:    cvt.rn.f16x2.e4m3x2
+// CHECK-SAME:    cvt.f32.f16
+// CHECK-SAME:    mul.rn.f32
+// CHECK-SAME:    cvt.rn.bf16x2.f32
+// CHECK-SAME:    st.global.v4.b32
+// CHECK-LABEL: gpu.binary @prefill_quantized_kernel_6
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+func.func @prefill_quantized(%q: tensor<1x8x40x128xbf16>, %k: tensor<1x2x40x128xbf16>,
+    %v: tensor<1x2x40x128xbf16>,
+    %kc: tensor<1x2x512x128xi8> {bufferization.writable = true},
+    %vc: tensor<1x2x512x128xf8E4M3FN> {bufferization.writable = true}, %pos: index,
+    %ks: tensor<1x2x512x1xbf16> {bufferization.writable = true}, %vs: tensor<2x1x1xbf16>)
+    -> tensor<1x8x40x128xbf16> {
+  %o:4 = ct.hooked_attention %q, %k, %v cache %kc, %vc at %pos
+      quantized(k: %ks, v: %vs)
+      {scale = 0.08838834764831845 : f64, causal,
+       k_cache_quant = #ct.quant<int8, token, dynamic>,
+       v_cache_quant = #ct.quant<float8, attn_head>}
+      : (tensor<1x8x40x128xbf16>, tensor<1x2x40x128xbf16>, tensor<1x2x40x128xbf16>,
+         tensor<1x2x512x128xi8>, tensor<1x2x512x128xf8E4M3FN>, index,
+         tensor<1x2x512x1xbf16>, tensor<2x1x1xbf16>)
+      -> (tensor<1x8x40x128xbf16>, tensor<1x2x512x128xi8>,
+          tensor<1x2x512x128xf8E4M3FN>, tensor<1x2x512x1xbf16>)
+  return %o#0 : tensor<1x8x40x128xbf16>
+}
+
+// -----
+
 // Causal bf16 prefill on tensor cores (sm_90): the K and V tiles are copied
 // into shared memory with cp.async.cg (16 bytes, zero-filled past the keys)
 // in commit groups, waited for and made visible by a barrier; K fragments
