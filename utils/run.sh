@@ -11,6 +11,10 @@
 #                          build/bench-results.csv
 #   utils/run.sh build     only installs and builds (e.g. before
 #                          utils/device/pack.sh)
+#   utils/run.sh emulate [test.mlir ...]
+#                          runs the attention and FWHT cases of the
+#                          cuda-device tests in the GPU kernel emulator
+#                          (utils/emulate_gpu.py) on this CPU
 # BUILD_DIR (default: build) selects the build directory.
 set -euo pipefail
 
@@ -155,8 +159,22 @@ case "${1:-}" in
     install_packages
     configure_and_build
     ;;
+  emulate)
+    shift
+    packages+=(python3-numpy)
+    install_packages
+    configure_and_build
+    tests=("$@")
+    [ ${#tests[@]} -gt 0 ] || tests=("$root"/test/Integration/GPU/{attention,attention-quantized,attention-zero-points-groups,attention-prefill-quantized,hadamard-sizes,hadamard-core-golden,hadamard-golden}.mlir)
+    status=0
+    for t in "${tests[@]}"; do
+      echo "== $t"
+      /usr/bin/python3 "$root/utils/emulate_gpu.py" "$t" || status=1
+    done
+    exit $status
+    ;;
   *)
-    echo "usage: utils/run.sh example|test|bench [--quick]|build" >&2
+    echo "usage: utils/run.sh example|test|bench [--quick]|build|emulate [test.mlir ...]" >&2
     exit 2
     ;;
 esac
