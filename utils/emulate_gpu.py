@@ -1,31 +1,30 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Runs the GPU kernels of ct-attention-to-gpu and ct-hadamard-to-gpu on the
-CPU, for machines without a GPU, and checks a `cuda-device` test's cases with
-them.
+"""Runs ct's GPU programs on the CPU, for machines without a GPU, and checks
+a `cuda-device` test with them.
 
-The kernels are interpreted as the passes build them (generic-form IR,
-gpu.launch before outlining), in lockstep: every op of a thread block runs
-for all its threads at once on numpy arrays shaped (threads, *vector shape),
-with a mask of active threads under divergent scf.if / scf.for. Shuffles
-permute the thread axis and barriers hold by construction; cp.async copies at
-once; ldmatrix and mma.sync follow the PTX fragment layouts (m8n8.x4 b16,
-m16n8k16 with f32 accumulators, summed in f64); ex2.approx is exp2 in f64,
-so results may differ from a GPU's by its 2 ulp. What the emulator does not
-show: timing, memory-model races, anything after outlining (NVVM, PTX,
-ptxas).
+A module is lowered with ct-lower-to-nvvm up to the point where everything
+is kernels (gpu.launch) and host code on buffers (before
+ct-pack-sub-byte-memrefs), printed in generic form and interpreted: the host
+code as one thread, each kernel in lockstep, every op of a thread block
+running for all its threads at once on numpy arrays shaped (threads, *vector
+shape), with a mask of active threads under divergent scf.if / scf.for /
+scf.parallel. Shuffles permute the thread axis and barriers hold by
+construction; cp.async copies at once; ldmatrix and mma.sync follow the PTX
+fragment layouts (m8n8.x4 b16; m16n8k16 with f32 accumulators, summed in
+f64); ex2.approx, exp and rsqrt are computed in f64, so results may differ
+from a GPU's by its few ulp. Not emulated: what happens after this point
+(outlining, ct-gpu-select-instructions' hardware conversions, NVVM, PTX,
+ptxas), timing and memory-model races.
 
-For each `ct-run --gpu` RUN line of TEST the CPU RUN line of the same entry
-runs first (ct-run, writing its outputs); the entry's kernels then run in
-the emulator on the same inputs and its first result is compared with the
-CPU's at the GPU line's --rtol/--atol. An attention entry's cache write
-(ct.calculate_qparams, ct.quantize: ct-quant-to-gpu kernels, which are not
-emulated) is taken from the CPU run: the caches and scales the entry returns
-replace its cache and scale arguments. Entries of ct.hadamard compare every
-result with the GPU line's --compare files.
+Every RUN line of TEST runs as lit would run it, except `ct-run --gpu`
+lines: their entry runs in the emulator on the line's --input files, its
+results are written to the line's --output files and compared with its
+--compare files at its --rtol/--atol (or bit for bit with --exact). Lines for
+other runners (mlir-runner) are left out.
 
   python3 utils/emulate_gpu.py test/Integration/GPU/attention.mlir [--entry E]
 
-Needs numpy (Debian's python3-numpy) and build/bin/ct-opt, ct-run.
+Needs numpy (Debian's python3-numpy), build/bin/ct-opt and ct-run, FileCheck.
 """
 
 import argparse
@@ -41,14 +40,33 @@ import numpy as np
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.path.join(ROOT, "build", "bin")
 
-# Storage of each element type: bf16, fp8 and fp4 as their bits (arithmetic
-# on them is an error; they only move and convert), i4 one code per byte.
-STORAGE = {"f32": np.float32, "f16": np.float16, "bf16": np.uint16,
-           "f8E4M3FN": np.uint8, "f4E2M1FN": np.uint8, "i64": np.int64,
-           "index": np.int64, "i32": np.uint32, "i16": np.uint16,
-           "i8": np.uint8, "i4": np.uint8, "i1": np.bool_}
-SIGNED = {"i32": np.int32, "i16": np.int16, "i8": np.int8, "i64": np.int64,
-          "index": np.int64}
+class Storage(dict):
+    """Element type -> numpy storage: bf16 and the 8-, 6- and 4-bit floats as
+    their bits (arithmetic on them is an error: they only move and
+    convert); integers iN in the smallest unsigned type that holds N bits
+    (i4: one code per byte; bool for i1), index and i64 as int64."""
+
+    def __missing__(self, element):
+        m = re.fullmatch(r"i(\d+)", element)
+        if not m:
+            raise NotImplementedError(f"element type {element}")
+        bits = int(m.group(1))
+        return np.bool_ if bits == 1 else next(t for w, t in ((8, np.uint8), (16, np.uint16),
+                                                               (32, np.uint32), (64, np.uint64))
+                                               if bits <= w)
+
+
+STORAGE = Storage({"f64": np.float64, "f32": np.float32, "f16": np.float16, "bf16": np.uint16,
+                   "f8E4M3FN": np.uint8, "f4E2M1FN": np.uint8, "f6E2M3FN": np.uint8,
+                   "f6E3M2FN": np.uint8, "f8E5M2": np.uint8, "f8E8M0FNU": np.uint8,
+                   "i64": np.int64, "index": np.int64})
+
+
+def width(element):
+    """Bits of an integer type (index: 64)."""
+    return 64 if element == "index" else int(element[1:])
+
+
 BYTES = {"i8": 1, "i16": 2, "bf16": 2, "f16": 2, "i32": 4, "f32": 4, "i64": 8}
 DYNAMIC = -9223372036854775808
 
@@ -80,15 +98,23 @@ def _fp8_table():
 
 
 FP8_E4M3FN = _fp8_table()
+FP4_E2M1FN = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6],
+                      np.float32)
 
 
 def to_f32(x, element):
-    """Values of `element` as f32 (f64 for integer types kept exact)."""
+    """Values of `element` as f32 (f64 stays f64; integers as stored)."""
+    if element == "f64":
+        return np.asarray(x, np.float64)
     if element == "bf16":
         return bf16_to_f32(x)
     if element == "f8E4M3FN":
         return FP8_E4M3FN[np.asarray(x)].astype(np.float32)
-    return np.asarray(x).astype(np.float32)
+    if element == "f4E2M1FN":
+        return FP4_E2M1FN[np.asarray(x) & 0xF]
+    if element in ("f32", "f16") or re.fullmatch(r"i\d+|index", element):
+        return np.asarray(x).astype(np.float32)
+    raise NotImplementedError(f"{element} values")
 
 
 def load_npy(path, element):
@@ -106,6 +132,16 @@ def load_npy(path, element):
     if x.dtype.itemsize == storage.itemsize:
         return np.ascontiguousarray(x).view(storage)
     return x.astype(storage)
+
+
+def save_npy(path, value, element):
+    """`value` as ct-run writes a result of `element`."""
+    value = np.asarray(value)
+    if element in ("i4", "f4E2M1FN"):
+        value = ((value[..., 0::2] & 0xF) | ((value[..., 1::2] & 0xF) << 4)).astype(np.uint8)
+    elif element == "bf16" or element.startswith("f8"):
+        value = np.ascontiguousarray(value).view(f"V{value.dtype.itemsize}")
+    np.save(path, value)
 
 
 # ---------------------------------------------------------------------------
@@ -210,10 +246,56 @@ class Op:
         return ops, args, i
 
 
-def functions(module_text):
-    ops, _, _ = Op.parse_block(module_text.splitlines())
-    return {re.search(r'sym_name = "(\w+)"', f.text).group(1): f
-            for f in ops[0].regions[0][0] if f.name == "func.func"}
+class Module:
+    """A parsed module: its functions, memref.globals and affine map
+    aliases (#map = affine_map<...>)."""
+
+    def __init__(self, text):
+        lines = text.splitlines()
+        self.maps = dict(re.findall(r"^(#map\d*) = (affine_map<.*>)$", text, re.M))
+        ops, _, _ = Op.parse_block(lines)
+        body = ops[0].regions[0][0]
+        self.functions = {re.search(r'sym_name = "(\w+)"', f.text).group(1): f
+                          for f in body if f.name == "func.func"}
+        self.globals = {re.search(r'sym_name = "(\w+)"', g.text).group(1): g
+                        for g in body if g.name == "memref.global"}
+        # dense_resource blobs: "0x" + a 4-byte alignment + the data.
+        self.resources = {name: bytes.fromhex(blob[8:]) for name, blob in
+                          re.findall(r'^\s*([\w.]+): "0x([0-9A-Fa-f]+)"', text, re.M)}
+
+
+class Affine:
+    """An index (or per-thread index array) in an affine expression:
+    floordiv and mod round down, ceildiv (spelled @) up."""
+
+    def __init__(self, value):
+        self.v = np.asarray(value).astype(np.int64)
+
+    @staticmethod
+    def of(x):
+        return x.v if isinstance(x, Affine) else np.int64(x)
+
+    def __add__(self, o): return Affine(self.v + Affine.of(o))
+    __radd__ = __add__
+    def __sub__(self, o): return Affine(self.v - Affine.of(o))
+    def __rsub__(self, o): return Affine(Affine.of(o) - self.v)
+    def __mul__(self, o): return Affine(self.v * Affine.of(o))
+    __rmul__ = __mul__
+    def __floordiv__(self, o): return Affine(self.v // Affine.of(o))
+    def __mod__(self, o): return Affine(self.v % Affine.of(o))
+    def __matmul__(self, o): return Affine(-(-self.v // Affine.of(o)))
+    def __neg__(self): return Affine(-self.v)
+
+
+def affine_apply(map_text, operands):
+    """The results of `affine_map<(d..)[s..] -> (e, ..)>` on `operands` (the
+    dims, then the symbols)."""
+    m = re.match(r"affine_map<\(([^)]*)\)(?:\[([^\]]*)\])? -> \((.*)\)>$", map_text)
+    names = [n.strip() for n in m.group(1).split(",") if n.strip()]
+    names += [n.strip() for n in (m.group(2) or "").split(",") if n.strip()]
+    scope = {name: Affine(value) for name, value in zip(names, operands)}
+    python = m.group(3).replace("ceildiv", "@").replace("floordiv", "//").replace("mod", "%")
+    return [Affine.of(eval(e, {}, scope)) for e in split_top(python)]
 
 
 def constant(op):
@@ -229,10 +311,13 @@ def constant(op):
     def scalar(word):
         if word in ("true", "false"):
             return word == "true"
-        if element in ("f32", "f16", "bf16", "f8E4M3FN"):
-            if word.startswith("0x"):
-                return int(word, 16) if element != "f32" else \
-                    np.uint32(int(word, 16)).view(np.float32)
+        if element in ("f64", "f32", "f16", "bf16", "f8E4M3FN"):
+            if word.startswith("0x"):  # the bits
+                bits = {"f64": np.uint64, "f32": np.uint32, "f16": np.uint16}.get(element, np.uint16)
+                return np.array(int(word, 16), bits).view(STORAGE[element]) \
+                    if element in ("f64", "f32", "f16") else int(word, 16)
+            if element == "f64":
+                return np.float64(float(word))
             value = np.float32(float(word))
             if element == "bf16":
                 return f32_to_bf16(value)
@@ -242,7 +327,7 @@ def constant(op):
                     raise NotImplementedError(f"f8E4M3FN constant {word}")
                 return exact[0]
             return value
-        return np.array(int(word)).astype(SIGNED.get(element, np.int64)).astype(STORAGE[element])
+        return Block.wrap(int(word), element)
 
     if text.startswith("["):
         values = [scalar(w) for w in re.findall(r"[-\w.+]+", text)]
@@ -279,10 +364,12 @@ class Memory:
 
 
 class Block:
-    """One thread block of a kernel, run in lockstep."""
+    """Threads that run ops in lockstep: a thread block of a kernel (or
+    several whole blocks without shared memory), or the host code as one
+    thread."""
 
-    def __init__(self, threads, env, memory):
-        self.T, self.env, self.memory = threads, env, memory
+    def __init__(self, threads, env, memory, module=None):
+        self.T, self.env, self.memory, self.module = threads, env, memory, module
 
     def run(self, ops, mask):
         for op in ops:
@@ -328,26 +415,26 @@ class Block:
         integer = {"addi": np.add, "subi": np.subtract, "muli": np.multiply,
                    "andi": np.bitwise_and, "ori": np.bitwise_or,
                    "xori": np.bitwise_xor, "shli": np.left_shift}
-        if kind in integer:
-            dtype = STORAGE[element]
-            out = integer[kind](np.asarray(args[0], dtype), np.asarray(args[1], dtype))
-            return (out & 0xF).astype(dtype) if element == "i4" else out.astype(dtype)
-        if kind in ("divui", "remui", "ceildivui", "minui", "maxui", "shrui"):
-            x, y = (self.unsigned(a, element) for a in args)
-            safe = np.where(y == 0, 1, y).astype(y.dtype)
-            out = {"divui": lambda: x // safe, "remui": lambda: x % safe,
-                   "ceildivui": lambda: (x + safe - 1) // safe,
-                   "minui": lambda: np.minimum(x, y), "maxui": lambda: np.maximum(x, y),
-                   "shrui": lambda: x >> y}[kind]()
-            return np.asarray(out).astype(x.dtype).view(STORAGE[element])
-        if kind in ("shrsi", "minsi", "maxsi", "divsi", "remsi"):
-            x, y = (self.signed(a, element) for a in args)
-            safe = np.where(y == 0, 1, y)
-            out = {"shrsi": lambda: x >> y, "minsi": lambda: np.minimum(x, y),
-                   "maxsi": lambda: np.maximum(x, y),
-                   "divsi": lambda: np.trunc(x / safe).astype(x.dtype),
-                   "remsi": lambda: np.fmod(x, safe)}[kind]()
-            return np.asarray(out).astype(x.dtype).view(STORAGE[element])
+        with np.errstate(all="ignore"):
+            if kind in integer:
+                x, y = (self.unsigned(a, element) for a in args)
+                return self.wrap(integer[kind](x, y), element)
+            if kind in ("divui", "remui", "ceildivui", "minui", "maxui", "shrui"):
+                x, y = (self.unsigned(a, element) for a in args)
+                safe = np.where(y == 0, 1, y).astype(y.dtype)
+                out = {"divui": lambda: x // safe, "remui": lambda: x % safe,
+                       "ceildivui": lambda: (x + safe - 1) // safe,
+                       "minui": lambda: np.minimum(x, y), "maxui": lambda: np.maximum(x, y),
+                       "shrui": lambda: x >> y}[kind]()
+                return self.wrap(out, element)
+            if kind in ("shrsi", "minsi", "maxsi", "divsi", "remsi"):
+                x, y = (self.signed(a, element) for a in args)
+                safe = np.where(y == 0, 1, y)
+                quotient = np.sign(x) * np.sign(safe) * (np.abs(x) // np.abs(safe))
+                out = {"shrsi": lambda: x >> y, "minsi": lambda: np.minimum(x, y),
+                       "maxsi": lambda: np.maximum(x, y), "divsi": lambda: quotient,
+                       "remsi": lambda: x - quotient * safe}[kind]()
+                return self.wrap(out, element)
         if kind == "cmpi":
             predicate = int(re.search(r"predicate = (\d+)", op.text).group(1))
             convert = self.signed if predicate in (2, 3, 4, 5) else self.unsigned
@@ -375,25 +462,25 @@ class Block:
             condition = condition.reshape(condition.shape + (1,) * (value.ndim - condition.ndim)) \
                 if condition.ndim else condition
             return np.where(condition, args[1], args[2]).astype(STORAGE[element])
-        if kind in ("extui", "trunci", "index_cast", "index_castui"):
-            x = np.asarray(args[0])
-            if kind == "index_cast" and source not in ("index", "i64"):
-                x = self.signed(x, source)
-            if kind == "trunci":
-                x = x.astype(np.int64) & ((1 << {"i32": 32, "i16": 16, "i8": 8, "i4": 4, "i1": 1}[element]) - 1)
-            return x.astype(STORAGE[element])
-        if kind == "extsi":
-            return self.signed(args[0], source).astype(SIGNED.get(element, np.int64)).astype(STORAGE[element])
+        if kind in ("extui", "trunci", "index_castui"):
+            return self.wrap(self.unsigned(args[0], source), element)
+        if kind in ("extsi", "index_cast"):
+            return self.wrap(self.signed(args[0], source), element)
         if kind == "bitcast":
             return np.ascontiguousarray(np.asarray(args[0], STORAGE[source])).view(STORAGE[element])
+        if kind in ("fptosi", "fptoui"):
+            with np.errstate(all="ignore"):
+                truncated = np.trunc(np.asarray(to_f32(args[0], source), np.float64))
+                truncated = np.nan_to_num(truncated, nan=0.0, posinf=0.0, neginf=0.0)
+            return self.wrap(truncated.astype(np.int64), element)
         if kind in ("sitofp", "uitofp"):
-            x = self.signed(args[0], source) if kind == "sitofp" else np.asarray(args[0])
+            x = self.signed(args[0], source) if kind == "sitofp" else self.unsigned(args[0], source)
             return self.from_f32(x.astype(np.float64).astype(np.float32), element)
         floating = {"addf": np.add, "subf": np.subtract, "mulf": np.multiply,
                     "divf": np.divide, "maximumf": np.maximum, "minimumf": np.minimum,
                     "maxnumf": np.fmax, "minnumf": np.fmin}
         if kind in floating:
-            if element not in ("f32", "f16"):
+            if element not in ("f64", "f32", "f16"):
                 raise NotImplementedError(f"arith.{kind} on {element}")
             x, y = (np.asarray(a, STORAGE[element]) for a in args)
             with np.errstate(all="ignore"):
@@ -405,7 +492,7 @@ class Block:
                 out = np.where(zeros, np.where(negative, -0.0, 0.0), out)
             return out.astype(STORAGE[element])
         if kind == "negf":
-            if element not in ("f32", "f16"):
+            if element not in ("f64", "f32", "f16"):
                 raise NotImplementedError(f"arith.negf on {element}")
             return -np.asarray(args[0])
         if kind in ("extf", "truncf"):
@@ -414,24 +501,39 @@ class Block:
 
     @staticmethod
     def unsigned(x, element):
+        """Integers of `element` as non-negative int64 (uint64 for 64 bits)."""
         x = np.asarray(x)
-        return x.astype(np.int64).view(np.uint64) if element in ("index", "i64") else \
-            x.astype(STORAGE[element])
+        if width(element) == 64:
+            return x.astype(np.int64).view(np.uint64)
+        return x.astype(np.int64) & ((1 << width(element)) - 1)
 
     @staticmethod
     def signed(x, element):
+        """Integers of `element` as int64, sign-extended from its width."""
+        bits = width(element)
+        x = np.asarray(x).astype(np.int64)
+        if bits == 64:
+            return x
+        x &= (1 << bits) - 1
+        return np.where(x >= 1 << (bits - 1), x - (1 << bits), x)
+
+    @staticmethod
+    def wrap(x, element):
+        """Integers (any numpy integer type) reduced modulo 2^width, in the
+        storage of `element`."""
         x = np.asarray(x)
-        if element == "i4":
-            return (x.astype(np.int8) << 4) >> 4
-        return x.astype(STORAGE[element]).view(SIGNED.get(element, np.int64)) \
-            if element not in ("index", "i64") else x.astype(np.int64)
+        if width(element) == 64:
+            return x.astype(np.int64) if x.dtype != np.uint64 else x.view(np.int64)
+        return (x.astype(np.int64) & ((1 << width(element)) - 1)).astype(STORAGE[element])
 
     @staticmethod
     def from_f32(x, element):
         if element == "bf16":
             return f32_to_bf16(x)
+        if element == "f64":
+            return np.asarray(x, np.float64)
         if element in ("f32", "f16"):
-            return np.asarray(x, np.float32).astype(STORAGE[element])
+            return np.asarray(x).astype(np.float32).astype(STORAGE[element])
         raise NotImplementedError(f"conversion to {element}")
 
     # llvm and math ----------------------------------------------------------
@@ -519,42 +621,45 @@ class Block:
         return np.ascontiguousarray(x.astype(STORAGE[source[2]], copy=False)) \
             .view(STORAGE[result[2]]).reshape(lead + tuple(result[1]))
 
-    def indices(self, index, mask, count, size):
-        """Per-thread element indices of a load or store of `count`
-        elements; inactive threads read element 0."""
-        index = np.asarray(index)
-        if index.ndim:
+    def indices(self, buffer, operands, mask, count):
+        """Per-thread indices of an access to `count` consecutive elements
+        along the last indexed dimension; inactive threads use index 0."""
+        indices = []
+        for dim, index in enumerate(operands):
+            index = self.spread(index, ()).astype(np.int64)
             index = np.where(mask, index, 0)
-        if np.any(index < 0) or np.any(index + count > size):
-            raise IndexError(f"access at {index.min()}..{index.max() + count - 1} of {size}")
-        return index
+            extent = count if dim == len(operands) - 1 else 1
+            if np.any(index < 0) or np.any(index + extent > buffer.shape[dim]):
+                raise IndexError(f"access at {index.min()}..{index.max() + extent - 1} "
+                                 f"of dimension {dim} ({buffer.shape[dim]})")
+            indices.append(index)
+        return indices
 
     def op_vector_load(self, op, args, result, mask):
-        buffer = args[0]
         count = result[1][0]
-        index = self.indices(args[1], mask, count, buffer.shape[0])
-        return buffer[index[..., None] + np.arange(count)]
+        indices = self.indices(args[0], args[1:], mask, count)
+        indices[-1] = indices[-1][:, None] + np.arange(count)
+        return args[0][tuple(i if k == len(indices) - 1 else i[:, None]
+                             for k, i in enumerate(indices))]
 
     def op_memref_load(self, op, args, result, mask):
-        buffer = args[0]
-        if len(args) != 2:
-            raise NotImplementedError("memref.load of rank != 1")
-        return buffer[self.indices(args[1], mask, 1, buffer.shape[0])]
+        return args[0][tuple(self.indices(args[0], args[1:], mask, 1))]
 
     def op_vector_store(self, op, args, result, mask):
-        value, buffer, index = np.asarray(args[0]), args[1], args[2]
+        value, buffer = np.asarray(args[0]), args[1]
         count = value.shape[-1]
         value = self.spread(value, (count,))
-        index = self.spread(self.indices(index, mask, count, buffer.shape[0]), ())
+        indices = self.indices(buffer, args[2:], mask, count)
         for t in np.nonzero(mask)[0]:
-            buffer[index[t]:index[t] + count] = value[t]
+            position = tuple(int(i[t]) for i in indices)
+            buffer[position[:-1]][position[-1]:position[-1] + count] = value[t]
 
     def op_memref_store(self, op, args, result, mask):
-        value, buffer, index = args[0], args[1], args[2]
-        value = self.spread(value, buffer.shape[1:])
-        index = self.spread(self.indices(index, mask, 1, buffer.shape[0]), ())
+        buffer = args[1]
+        indices = self.indices(buffer, args[2:], mask, 1)
+        value = self.spread(args[0], buffer.shape[len(indices):])
         active = np.nonzero(mask)[0]
-        buffer[index[active]] = value[active]
+        buffer[tuple(i[active] for i in indices)] = value[active]
 
     # nvvm and gpu -----------------------------------------------------------
 
@@ -651,7 +756,132 @@ class Block:
         D = (A @ B + C).astype(np.float32)
         return [D[warp, g, 2 * q], D[warp, g, 2 * q + 1], D[warp, g + 8, 2 * q], D[warp, g + 8, 2 * q + 1]]
 
+    # memref and host ---------------------------------------------------------
+
+    def op_memref_alloc(self, op, args, result, mask):
+        return np.zeros(result[1], STORAGE[result[2]])
+
+    def op_memref_dealloc(self, op, args, result, mask):
+        return None
+
+    op_gpu_dealloc = op_memref_dealloc
+    op_func_return = op_memref_dealloc
+
+    def op_memref_copy(self, op, args, result, mask):
+        np.copyto(args[1], np.asarray(args[0]).reshape(args[1].shape))
+
+    def view(self, array, shape):
+        out = array.reshape(shape)
+        if array.size and not np.shares_memory(out, array):
+            raise NotImplementedError("reshape of a non-contiguous view")
+        return out
+
+    def op_memref_expand_shape(self, op, args, result, mask):
+        return self.view(args[0], result[1])
+
+    op_memref_collapse_shape = op_memref_expand_shape
+
+    def op_memref_cast(self, op, args, result, mask):
+        return args[0]
+
+    def op_memref_subview(self, op, args, result, mask):
+        dynamic = iter(int(np.asarray(a).reshape(-1)[0]) for a in args[1:])
+        static = [[next(dynamic) if v == DYNAMIC else v for v in op.attr_ints(name)]
+                  for name in ("static_offsets", "static_sizes", "static_strides")]
+        window = args[0][tuple(slice(o, o + z * st, st) for o, z, st in zip(*static))]
+        return self.view(window, result[1])
+
+    def op_memref_get_global(self, op, args, result, mask):
+        name = re.search(r"name = @(\w+)", op.text).group(1)
+        declaration = self.module.globals[name]
+        resource = re.search(r"initial_value = dense_resource<([\w.]+)>", declaration.text)
+        if resource:
+            data = self.module.resources[resource.group(1)]
+            return np.frombuffer(data, STORAGE[result[2]]).reshape(result[1]).copy()
+        value = re.search(r"initial_value = (dense<.*?>) : ", declaration.text).group(1)
+        fake = Op([], "arith.constant", [], f"value = {value} : vector<> : () -> "
+                  f"vector<{'x'.join(map(str, result[1]))}x{result[2]}>", [])
+        return np.array(constant(fake)).reshape(result[1])
+
+    def op_affine_apply(self, op, args, result, mask):
+        map_text = re.search(r"map = (#map\d*|affine_map<.*?>)[,}]", op.text).group(1)
+        return affine_apply(self.module.maps.get(map_text, map_text), args)[0]
+
+    def op_gpu_launch(self, op, args, result, mask):
+        run_launch(op, self.env, self.memory, self.module)
+
+    def op_gpu_thread_id(self, op, args, result, mask):
+        dimension = re.search(r"dimension = #gpu<dim (\w)>", op.text).group(1)
+        kind = op.name.split(".")[1]
+        if dimension != "x":
+            return np.zeros(self.T, np.int64) if kind.endswith("id") else np.ones(self.T, np.int64)
+        return self.env[self.ids[kind]]
+
+    op_gpu_block_id = op_gpu_block_dim = op_gpu_grid_dim = op_gpu_thread_id
+
+    def op_math_fpowi(self, op, args, result, mask):
+        base = np.asarray(args[0], STORAGE[result[2]])
+        exponent = self.signed(args[1], op.argtypes[1][2])
+        out = np.ones_like(base)
+        for _ in range(int(np.max(np.abs(exponent)))):  # repeated multiplies
+            out = np.where(np.abs(exponent) > _, out * base, out)
+        return np.where(exponent < 0, 1 / out, out).astype(STORAGE[result[2]])
+
+    def op_math_rsqrt(self, op, args, result, mask):
+        x = np.asarray(args[0], STORAGE[result[2]])
+        with np.errstate(all="ignore"):
+            return (1 / np.sqrt(x)).astype(STORAGE[result[2]])
+
+    def op_math_exp(self, op, args, result, mask):
+        with np.errstate(all="ignore"):
+            return np.exp(np.asarray(args[0], np.float64)).astype(STORAGE[result[2]])
+
+    def op_math_absf(self, op, args, result, mask):
+        return np.abs(np.asarray(args[0]))
+
+    def op_math_roundeven(self, op, args, result, mask):
+        return np.rint(np.asarray(args[0])).astype(STORAGE[result[2]])
+
     # scf --------------------------------------------------------------------
+
+    def op_scf_parallel(self, op, args, result, mask):
+        rank = op.attr_ints("operandSegmentSizes")[0]
+        lower, upper, step = (args[k * rank:(k + 1) * rank] for k in range(3))
+        accumulators = list(args[3 * rank:])
+        body, block_args = op.regions[0]
+        reduce = body[-1]
+        if reduce.name != "scf.reduce":
+            raise NotImplementedError("scf.parallel without scf.reduce")
+
+        def loop(dim, active):
+            induction = self.spread(lower[dim], ()).astype(np.int64).copy()
+            while True:
+                inner = active & (induction < self.spread(upper[dim], ()))
+                if not inner.any():
+                    return
+                self.env[block_args[dim][0]] = induction
+                if dim + 1 < rank:
+                    loop(dim + 1, inner)
+                else:
+                    self.run(body[:-1], inner)
+                    for k, (region, region_args) in enumerate(reduce.regions):
+                        (lhs, _), (rhs, _) = region_args
+                        self.env[lhs], self.env[rhs] = accumulators[k], self.env[reduce.operands[k]]
+                        combined = self.run_reduction(region, inner)
+                        tail = np.asarray(combined).shape[1:]
+                        accumulators[k] = np.where(inner.reshape((self.T,) + (1,) * len(tail)),
+                                                   combined, accumulators[k])
+                induction = np.where(inner, induction + self.spread(step[dim], ()), induction)
+
+        loop(0, mask)
+        return tuple(accumulators) if accumulators else None
+
+    def run_reduction(self, ops, mask):
+        for op in ops:
+            if op.name == "scf.reduce.return":
+                return self.env[op.operands[0]]
+            self.step(op, mask)
+        raise NotImplementedError("scf.reduce region without scf.reduce.return")
 
     def op_scf_if(self, op, args, result, mask):
         condition = self.spread(args[0], ())
@@ -687,202 +917,150 @@ class Block:
         return tuple(carried) if carried else None
 
 
-def run_launch(op, env, memory):
-    sizes = [int(np.asarray(env[o])) for o in op.operands[:6]]
+def run_launch(op, env, memory, module=None):
+    sizes = [int(np.asarray(env[o]).reshape(-1)[0]) for o in op.operands[:6]]
     blocks, threads = sizes[0], sizes[3]
     if sizes[1:3] != [1, 1] or sizes[4:6] != [1, 1]:
         raise NotImplementedError("multi-dimensional launch")
     body, block_args = op.regions[0]
     ids = [name for name, _ in block_args[:12]]
-    for block in range(blocks):
+    shared = block_args[12:]
+    # Blocks without shared memory run together (their threads are
+    # independent; warps stay whole when blocks are whole warps).
+    group = 1 if shared or threads % 32 else max(1, min(blocks, 65536 // threads))
+    for first in range(0, blocks, group):
+        count = min(group, blocks - first)
+        lane = np.arange(count * threads, dtype=np.int64)
         local = dict(env)
-        for k, value in enumerate((block, 0, 0)):
-            local[ids[k]] = np.full(threads, value, np.int64)
-        local[ids[3]] = np.arange(threads, dtype=np.int64)
-        for k, value in enumerate((0, 0, blocks, 1, 1, threads, 1, 1)):
-            local[ids[4 + k]] = np.full(threads, value, np.int64)
-        for name, type_text in block_args[12:]:
+        values = (first + lane // threads, 0, 0, lane % threads, 0, 0,
+                  blocks, 1, 1, threads, 1, 1)
+        for name, value in zip(ids, values):
+            local[name] = np.broadcast_to(np.asarray(value, np.int64), lane.shape)
+        for name, type_text in shared:
             _, shape, element = parse_type(type_text)
             local[name] = np.zeros(shape, STORAGE[element])
-        Block(threads, local, memory).run(body, np.ones(threads, bool))
+        block = Block(lane.size, local, memory, module)
+        block.ids = {"block_id": ids[0], "thread_id": ids[3], "grid_dim": ids[6],
+                     "block_dim": ids[9]}
+        block.run(body, np.ones(lane.size, bool))
 
-
-def run_function(function, inputs):
-    """Runs `function` on `inputs` (one array per argument, or an int for an
-    index). Host ops outside what the emulator knows leave their results
-    undefined; a tensor.insert_slice is its destination (the caches as
-    given), bufferization casts are their operand. Returns the environment."""
-    body, block_args = function.regions[0]
-    env = {name: value for (name, _), value in zip(block_args, inputs)}
-    memory, launches = Memory(), 0
-    for op in body:
-        args = [env.get(o) for o in op.operands]
-        result = op.restypes[0] if op.restypes else None
-        if op.name == "gpu.launch":
-            run_launch(op, env, memory)
-            launches += 1
-        elif op.name == "arith.constant":
-            env[op.results[0]] = constant(op)
-        elif op.name in ("arith.addi", "arith.muli", "arith.subi") and None not in args:
-            x, y = int(np.asarray(args[0])), int(np.asarray(args[1]))
-            env[op.results[0]] = {"arith.addi": x + y, "arith.muli": x * y,
-                                  "arith.subi": x - y}[op.name]
-        elif op.name in ("arith.extf", "arith.truncf") and args[0] is not None:
-            env[op.results[0]] = Block.from_f32(to_f32(args[0], op.argtypes[0][2]), result[2])
-        elif op.name == "memref.collapse_shape":
-            env[op.results[0]] = args[0].reshape(-1)
-        elif op.name == "memref.alloc":
-            env[op.results[0]] = np.zeros(result[1], STORAGE[result[2]])
-        elif op.name in ("bufferization.to_buffer", "bufferization.to_tensor"):
-            env[op.results[0]] = args[0]
-        elif op.name == "tensor.insert_slice":
-            env[op.results[0]] = args[1]
-        elif op.name == "tensor.extract_slice" and len(args) == 1 and args[0] is not None:
-            offsets, sizes = op.attr_ints("static_offsets"), op.attr_ints("static_sizes")
-            if op.attr_ints("static_strides") != [1] * len(sizes):
-                raise NotImplementedError("strided tensor.extract_slice")
-            env[op.results[0]] = np.ascontiguousarray(
-                args[0][tuple(slice(o, o + s) for o, s in zip(offsets, sizes))])
-        elif op.name == "memref.copy":
-            np.copyto(args[1].reshape(-1), np.asarray(args[0]).reshape(-1))
-    return env, launches
-
-
-# ---------------------------------------------------------------------------
-# Test files
-# ---------------------------------------------------------------------------
 
 def lower(path, options):
-    command = [os.path.join(BIN, "ct-opt"), path,
-               "--ct-attention-to-gpu" + (f"={options}" if options else ""),
-               "--ct-hadamard-to-gpu", "-mlir-print-op-generic"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    """The module as ct-lower-to-nvvm (with `options`) has it when every op
+    is a kernel or host code on buffers: before ct-pack-sub-byte-memrefs, so
+    that 4-bit buffers still hold one code per element."""
+    pipeline = "--ct-lower-to-nvvm=format=isa" + (" " + options if options else "")
+    command = [os.path.join(BIN, "ct-opt"), path, pipeline,
+               "--mlir-print-ir-before=ct-pack-sub-byte-memrefs", "--mlir-disable-threading",
+               "-mlir-print-op-generic", "-o", os.devnull]
+    dump = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    return dump[dump.index("\n") + 1:]
 
 
-def attention_cache_results(function):
-    """Which argument (index) each result of the function's ct.hooked_attention
-    updates: None for the output, then the caches and the dynamic schemes'
-    scales and zero points, in the op's result order."""
-    body, block_args = function.regions[0]
-    attention = [op for op in body if op.name == "ct.hooked_attention"]
-    if not attention:
-        return None, None
-    attention = attention[0]
-    names = ["q", "k", "v", "mask", "kc", "vc", "pos", "ks", "kz", "vs", "vz"]
-    operand, k = {}, 0
-    for name, count in zip(names, attention.attr_ints("operandSegmentSizes")):
-        if count:
-            operand[name] = attention.operands[k]
-            k += 1
-    updated = ["o", "kc", "vc"]
-    for cache in ("k", "v"):
-        scheme = re.search(cache + r"_cache_quant = (#ct.quant<[^>]*>)", attention.text)
-        if scheme and "dynamic" in scheme.group(1):
-            updated += [p for p in (cache + "s", cache + "z") if p in operand]
-    arguments = [name for name, _ in block_args]
-    returned = [op for op in body if op.name == "func.return"][0].operands
-    base = attention.results[0].split("#")[0]
-    mapping = {}
-    for position, value in enumerate(returned):
-        m = re.match(r"(%\w+)#(\d+)$", value)
-        if m and m.group(1) == base and updated[int(m.group(2))] != "o":
-            mapping[position] = arguments.index(operand[updated[int(m.group(2))]])
-    return attention, mapping
+def compare(got, element, want_path, exact, rtol, atol):
+    """Whether `got` (in the storage of `element`) matches the .npy file:
+    bit for bit with `exact` (NaN matches any NaN), else within
+    atol + rtol·|want|; and the largest difference."""
+    want = load_npy(want_path, element).reshape(-1)
+    got = np.asarray(got).reshape(-1)
+    got_value, want_value = (to_f32(x, element).astype(np.float64) for x in (got, want))
+    both_nan = np.isnan(got_value) & np.isnan(want_value)
+    with np.errstate(invalid="ignore"):
+        error = np.nan_to_num(np.where(both_nan, 0, np.abs(got_value - want_value)), nan=np.inf)
+    largest = float(error.max()) if error.size else 0.0
+    if exact:
+        return bool(np.all((got == want) | both_nan)), largest
+    return bool(np.all(error <= atol + rtol * np.abs(np.nan_to_num(want_value)))), largest
 
 
-def compare(got, got_element, want_path, rtol, atol):
-    want = np.load(want_path)
-    if want.dtype.kind == "V":
-        want = bf16_to_f32(want.view(np.uint16))
-    got = to_f32(got, got_element).astype(np.float64).reshape(-1)
-    want = want.astype(np.float64).reshape(-1)
-    both_nan = np.isnan(got) & np.isnan(want)
-    error = np.where(both_nan, 0, np.abs(got - want))
-    error = np.nan_to_num(error, nan=np.inf)
-    ok = bool(np.all(error <= atol + rtol * np.abs(np.nan_to_num(want))))
-    return ok, float(error.max()) if error.size else 0.0
+def emulate(module, entry, input_paths):
+    """Runs `entry` of `module` (bufferized: inputs, then the results as
+    out-parameters) on the .npy inputs; returns its results as (array,
+    element type)."""
+    body, block_args = module.functions[entry].regions[0]
+    env, results = {}, []
+    for k, (name, type_text) in enumerate(block_args):
+        kind, shape, element = parse_type(type_text)
+        if k < len(input_paths):
+            env[name] = int(np.load(input_paths[k])) if kind == "scalar" \
+                else load_npy(input_paths[k], element).reshape(shape).copy()
+        else:
+            env[name] = np.zeros(shape, STORAGE[element])
+            results.append((env[name], element))
+    Block(1, env, Memory(), module).run(body, np.ones(1, bool))
+    return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("test")
-    parser.add_argument("--entry", help="only this entry")
-    parser.add_argument("--attention-options", default="",
-                        help="ct-attention-to-gpu options, e.g. tensor-cores=false")
+    parser.add_argument("test", help="a cuda-device lit test")
+    parser.add_argument("--entry", help="only the RUN lines of this entry")
+    parser.add_argument("--pipeline-options", default="",
+                        help="more ct-lower-to-nvvm options, e.g. tensor-cores=false")
     options = parser.parse_args()
     path = os.path.abspath(options.test)
-    work = tempfile.mkdtemp(prefix="ct-emulate-")
+    work = tempfile.TemporaryDirectory(prefix="ct-emulate-")
     substitute = {"%s": path, "%S": os.path.dirname(path),
-                  "%t": os.path.join(work, os.path.basename(path))}
-    runs = []
+                  "%t": os.path.join(work.name, os.path.basename(path))}
+    runs, pending = [], ""
     for line in re.findall(r"//\s*RUN:\s*(.*)", open(path).read()):
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        line, pending = pending + line, ""
         for key, value in substitute.items():
             line = line.replace(key, value)
         runs.append(line)
     environment = dict(os.environ, PATH=os.pathsep.join(
         [BIN, "/usr/lib/llvm-22/bin", os.environ.get("PATH", "")]))
-    modules, cpu_runs = {}, {}
-    matched = mismatched = skipped = 0
+    modules, missing = {}, set()
+    matched = failed = skipped = 0
     for line in runs:
         command = line.split("|")[0].split()
-        if not command or command[0] != "ct-run":
-            continue
-        entry = command[command.index("--entry") + 1]
-        if options.entry and entry != options.entry:
+        entry = command[command.index("--entry") + 1] if "--entry" in command else None
+        if options.entry and entry and entry != options.entry:
             continue
         flag = lambda name: [command[i + 1] for i, c in enumerate(command) if c == name]
-        if "--gpu" not in command:
-            subprocess.run(line.split("|")[0], shell=True, check=True, env=environment,
-                           stdout=subprocess.DEVNULL)
-            cpu_runs[entry] = flag("--output")
+        if command[:2] != ["ct-run", "--gpu"]:
+            # Lines that prepare modules, run the CPU path or check an
+            # emulated run's outputs run as lit would run them; lines for
+            # other runners (mlir-runner, lit substitutions) are left out.
+            if re.search(r"%\w", line) or "mlir-runner" in line:
+                continue
+            if any(output in line for output in missing):
+                print(f"skipped (reads results not emulated): {line[:120]}")
+                skipped += 1
+                continue
+            done = subprocess.run(line, shell=True, env=environment, capture_output=True, text=True)
+            if done.returncode:
+                print(f"FAILED: {line[:160]}\n{done.stdout[-800:]}{done.stderr[-800:]}")
+                failed += 1
             continue
-        module = command[command.index("--gpu") + 1]
-        if module not in modules:
-            modules[module] = (functions(lower(module, options.attention_options)),
-                               functions(subprocess.run(
-                                   [os.path.join(BIN, "ct-opt"), module, "-mlir-print-op-generic"],
-                                   capture_output=True, text=True, check=True).stdout))
-        lowered, original = modules[module]
-        inputs = flag("--input")
-        rtol, atol = float(flag("--rtol")[0]), float(flag("--atol")[0])
-        wanted = flag("--compare")
-        attention, mapping = attention_cache_results(original[entry])
-        if attention is not None:
-            # The cache write is the CPU run's (see the module docstring).
-            for position, argument in mapping.items():
-                inputs[argument] = cpu_runs[entry][position]
-            wanted = wanted[:1]
-        function = lowered[entry]
-        arguments = []
-        for (name, type_text), input_path in zip(function.regions[0][1], inputs):
-            kind, shape, element = parse_type(type_text)
-            arguments.append(int(np.load(input_path)) if kind == "scalar"
-                             else load_npy(input_path, element).reshape(shape).copy())
+        module_path = command[command.index("--gpu") + 1]
+        exact = "--exact" in command
+        rtol, atol = (float((flag(name) or [0])[0]) for name in ("--rtol", "--atol"))
         start = time.time()
         try:
-            env, launches = run_function(function, arguments)
+            if module_path not in modules:
+                modules[module_path] = Module(lower(module_path, options.pipeline_options))
+            results = emulate(modules[module_path], entry, flag("--input"))
+            for (value, element), output in zip(results, flag("--output")):
+                save_npy(output, value, element)
+            checks = [compare(value, element, want, exact, rtol, atol)
+                      for (value, element), want in zip(results, flag("--compare"))]
         except NotImplementedError as error:
-            print(f"{entry}: not emulated: {str(error).splitlines()[0]}")
+            print(f"{entry}: not emulated: {str(error).splitlines()[0]}", flush=True)
             skipped += 1
+            missing.update(flag("--output"))
             continue
-        body = function.regions[0][0]
-        returned = [op for op in body if op.name == "func.return"][0]
-        computed = [env.get(value) for value in returned.operands[:len(wanted)]]
-        if any(value is None for value in computed):
-            print(f"{entry}: not emulated: results computed outside the emulated kernels")
-            skipped += 1
-            continue
-        results = []
-        for k, (got, want) in enumerate(zip(computed, wanted)):
-            ok, error = compare(got, returned.argtypes[k][2], want, rtol, atol)
-            results.append((ok, f"result #{k} max abs error {error:.3g}"))
-        ok = all(r[0] for r in results)
-        matched, mismatched = matched + ok, mismatched + (not ok)
-        print(f"{entry}: {launches} kernels, {time.time() - start:.1f} s; "
-              + "; ".join(r[1] for r in results)
-              + f" (rtol {rtol:g}, atol {atol:g}): {'match' if ok else 'MISMATCH'}", flush=True)
-    print(f"{matched} matched, {mismatched} mismatched, {skipped} not emulated")
-    return 1 if mismatched else 0
+        ok = all(c[0] for c in checks)
+        matched, failed = matched + ok, failed + (not ok)
+        errors = ", ".join(f"#{k} {c[1]:.3g}" for k, c in enumerate(checks)) or "(outputs only)"
+        tolerance = "exact" if exact else f"rtol {rtol:g}, atol {atol:g}"
+        print(f"{entry}: {time.time() - start:.1f} s; max abs error {errors} ({tolerance}): "
+              f"{'match' if ok else 'MISMATCH'}", flush=True)
+    print(f"{matched} matched, {failed} failed, {skipped} not emulated")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@
 #   utils/run.sh build     only installs and builds (e.g. before
 #                          utils/device/pack.sh)
 #   utils/run.sh emulate [test.mlir ...]
-#                          runs the attention and FWHT cases of the
-#                          cuda-device tests in the GPU kernel emulator
-#                          (utils/emulate_gpu.py) on this CPU
+#                          runs the ct-run --gpu cases of the cuda-device
+#                          tests in the GPU emulator (utils/emulate_gpu.py)
+#                          on this CPU
 # BUILD_DIR (default: build) selects the build directory.
 set -euo pipefail
 
@@ -165,7 +165,9 @@ case "${1:-}" in
     install_packages
     configure_and_build
     tests=("$@")
-    [ ${#tests[@]} -gt 0 ] || tests=("$root"/test/Integration/GPU/{attention,attention-quantized,attention-zero-points-groups,attention-prefill-quantized,hadamard-sizes,hadamard-core-golden,hadamard-golden}.mlir)
+    [ ${#tests[@]} -gt 0 ] ||
+      mapfile -t tests < <(grep -l -e 'ct-run --gpu' "$root"/test/Integration/GPU/*.mlir \
+                             "$root"/test/Integration/GPU/golden/*.mlir)
     status=0
     for t in "${tests[@]}"; do
       echo "== $t"
