@@ -329,7 +329,8 @@ def AttentionToGPU : Pass<"ct-attention-to-gpu", "::mlir::func::FuncOp"> {
     kv head, not the whole cache) into a buffer of the new entries' type,
     each element as ct.dequantize computes it, then runs the prefill
     kernels above on it: prefill is compute bound, and this one extra pass
-    costs O(S·D) against their O(Sq·S·D). The decode kernel loads 16 codes per lane (4-bit codes are stored two per byte by
+    costs O(S·D) against their O(Sq·S·D). The decode kernel loads 16 codes
+    per lane (4-bit codes are stored two per byte by
     ct-pack-sub-byte-memrefs) and more rows per step than for a 16-bit
     cache, so that a step reads as many bytes; it converts fp8 with
     cvt.rn.f16x2.e4m3x2, int8 and int4 with a prmt into the mantissa of
