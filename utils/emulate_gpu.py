@@ -11,8 +11,8 @@ shape), with a mask of active threads under divergent scf.if / scf.for /
 scf.parallel. Shuffles permute the thread axis and barriers hold by
 construction; cp.async copies at once; ldmatrix and mma.sync follow the PTX
 fragment layouts (m8n8.x4 b16; m16n8k16 with f32 accumulators, summed in
-f64); ex2.approx, exp and rsqrt are computed in f64, so results may differ
-from a GPU's by its few ulp. Not emulated: what happens after this point
+f64); fma, ex2.approx, exp and rsqrt are computed in f64 and rounded, so
+results may differ from a GPU's by an ulp or, for ex2.approx, its 2. Not emulated: what happens after this point
 (outlining, ct-gpu-select-instructions' hardware conversions, NVVM, PTX,
 ptxas), timing and memory-model races.
 
@@ -533,14 +533,14 @@ class Block:
         if element == "f64":
             return np.asarray(x, np.float64)
         if element in ("f32", "f16"):
-            return np.asarray(x).astype(np.float32).astype(STORAGE[element])
+            return np.asarray(x).astype(STORAGE[element])
         raise NotImplementedError(f"conversion to {element}")
 
     # llvm and math ----------------------------------------------------------
 
     def op_llvm_intr_fma(self, op, args, result, mask):
         x, y, z = (np.asarray(a, np.float64) for a in args)
-        return (x * y + z).astype(np.float32)
+        return (x * y + z).astype(STORAGE[result[2]])
 
     op_vector_fma = op_llvm_intr_fma
 
