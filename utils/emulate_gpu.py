@@ -2,19 +2,23 @@
 """Runs ct's GPU programs on the CPU, for machines without a GPU, and checks
 a `cuda-device` test with them.
 
-A module is lowered with ct-lower-to-nvvm up to the point where everything
-is kernels (gpu.launch) and host code on buffers (before
-ct-pack-sub-byte-memrefs), printed in generic form and interpreted: the host
-code as one thread, each kernel in lockstep, every op of a thread block
-running for all its threads at once on numpy arrays shaped (threads, *vector
-shape), with a mask of active threads under divergent scf.if / scf.for /
-scf.parallel. Shuffles permute the thread axis and barriers hold by
-construction; cp.async copies at once; ldmatrix and mma.sync follow the PTX
-fragment layouts (m8n8.x4 b16; m16n8k16 with f32 accumulators, summed in
-f64); fma, ex2.approx, exp and rsqrt are computed in f64 and rounded, so
-results may differ from a GPU's by an ulp or, for ex2.approx, its 2. Not emulated: what happens after this point
-(outlining, ct-gpu-select-instructions' hardware conversions, NVVM, PTX,
-ptxas), timing and memory-model races.
+A module is lowered with ct-lower-to-nvvm up to just before the NVVM
+conversion (--stage kernels: outlined kernels after
+ct-gpu-select-instructions' hardware conversions, packed 4-bit buffers, one
+stream per call) or to before ct-pack-sub-byte-memrefs (--stage buffers:
+kernels inline, one 4-bit code per element), printed in generic form and
+interpreted: the host code as one thread, each kernel in lockstep, every op
+of a thread block running for all its threads at once on numpy arrays
+shaped (threads, *vector shape), with a mask of active threads under
+divergent scf.if / scf.for / scf.parallel. Shuffles permute the thread axis
+and barriers hold by construction; cp.async copies at once; ldmatrix and
+mma.sync follow the PTX fragment layouts (m8n8.x4 b16; m16n8k16 with f32
+accumulators, summed in f64); cvt.rn.satfinite.e4m3x2.f32 rounds to nearest
+even and saturates; atomic read-modify-writes apply every thread's update.
+fma, ex2.approx, exp and rsqrt are computed in f64 and rounded, so results
+may differ from a GPU's by an ulp or, for ex2.approx, its 2. Not emulated:
+the NVVM conversion, PTX and ptxas, timing, and memory-model races (host and
+kernels run in program order).
 
 Every RUN line of TEST runs as lit would run it, except `ct-run --gpu`
 lines: their entry runs in the emulator on the line's --input files, its
@@ -98,6 +102,21 @@ def _fp8_table():
 
 
 FP8_E4M3FN = _fp8_table()
+def f32_to_fp8_satfinite(x):
+    """e4m3 codes of f32 values, rounded to nearest even and saturated to
+    ±448 (cvt.rn.satfinite.e4m3x2.f32); NaN becomes 0x7F."""
+    x = np.asarray(x, np.float64)
+    magnitude = np.minimum(np.abs(np.nan_to_num(x, nan=0.0)), 448.0)
+    grid = FP8_E4M3FN[:0x7F]  # codes 0 .. 0x7E, increasing
+    upper = np.clip(np.searchsorted(grid, magnitude), 0, 0x7E)
+    lower = np.maximum(upper - 1, 0)
+    below, above = magnitude - grid[lower], grid[upper] - magnitude
+    code = np.where((below < above) | ((below == above) & (lower % 2 == 0)), lower, upper)
+    code = np.where(grid[upper] == magnitude, upper, code)
+    code = code | np.where(np.signbit(x), 0x80, 0)
+    return np.where(np.isnan(x), 0x7F, code).astype(np.uint8)
+
+
 FP4_E2M1FN = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6],
                       np.float32)
 
@@ -259,6 +278,14 @@ class Module:
                           for f in body if f.name == "func.func"}
         self.globals = {re.search(r'sym_name = "(\w+)"', g.text).group(1): g
                         for g in body if g.name == "memref.global"}
+        # Outlined kernels, by the symbol gpu.launch_func names.
+        self.kernels = {}
+        for module in (op for op in body if op.name == "gpu.module"):
+            module_name = re.search(r'sym_name = "(\w+)"', module.text).group(1)
+            for kernel in module.regions[0][0]:
+                if kernel.name == "gpu.func":
+                    name = re.search(r'sym_name = "(\w+)"', kernel.text).group(1)
+                    self.kernels[f"@{module_name}::@{name}"] = kernel
         # dense_resource blobs: "0x" + a 4-byte alignment + the data.
         self.resources = {name: bytes.fromhex(blob[8:]) for name, blob in
                           re.findall(r'^\s*([\w.]+): "0x([0-9A-Fa-f]+)"', text, re.M)}
@@ -553,6 +580,15 @@ class Block:
                 if ".ftz" in intrinsic else out
         if intrinsic == "llvm.fabs.f32":
             return np.abs(np.asarray(args[0], np.float32))
+        if intrinsic == "llvm.fma.f32":
+            a, b, c = (np.asarray(v, np.float64) for v in args)
+            return (a * b + c).astype(np.float32)
+        if intrinsic == "llvm.sqrt.f32":  # sqrt.rn: correctly rounded
+            return np.sqrt(np.asarray(args[0], np.float32))
+        if intrinsic == "llvm.roundeven.f32":
+            return np.rint(np.asarray(args[0], np.float32))
+        if intrinsic == "llvm.floor.f32":
+            return np.floor(np.asarray(args[0], np.float32))
         raise NotImplementedError(intrinsic)
 
     def op_llvm_bitcast(self, op, args, result, mask):
@@ -661,6 +697,26 @@ class Block:
         active = np.nonzero(mask)[0]
         buffer[tuple(i[active] for i in indices)] = value[active]
 
+    def op_memref_atomic_rmw(self, op, args, result, mask):
+        """Integer read-modify-writes (ct-pack-sub-byte-memrefs' nibble
+        stores); the threads' updates of one element all apply, and each
+        thread gets the element as it was before them."""
+        kind = int(re.search(r"kind = (\d+)", op.text).group(1))
+        update = {1: np.add, 2: np.bitwise_and, 14: np.bitwise_or, 15: np.bitwise_xor}.get(kind)
+        if update is None and kind != 3:
+            raise NotImplementedError(f"memref.atomic_rmw kind {kind}")
+        buffer = args[1]
+        indices = self.indices(buffer, args[2:], mask, 1)
+        value = self.spread(args[0], ())
+        active = np.nonzero(mask)[0]
+        where = tuple(i[active] for i in indices)
+        old = buffer[tuple(indices)].copy()
+        if kind == 3:
+            buffer[where] = value[active]
+        else:
+            update.at(buffer, where, value[active].astype(buffer.dtype))
+        return old
+
     # nvvm and gpu -----------------------------------------------------------
 
     def op_nvvm_prmt(self, op, args, result, mask):
@@ -688,7 +744,7 @@ class Block:
     def op_gpu_barrier(self, op, args, result, mask):
         return None
 
-    op_gpu_terminator = op_gpu_barrier
+    op_gpu_terminator = op_gpu_return = op_gpu_barrier
     op_nvvm_cp_async_commit_group = op_gpu_barrier
     op_nvvm_cp_async_wait_group = op_gpu_barrier
 
@@ -764,7 +820,6 @@ class Block:
     def op_memref_dealloc(self, op, args, result, mask):
         return None
 
-    op_gpu_dealloc = op_memref_dealloc
     op_func_return = op_memref_dealloc
 
     def op_memref_copy(self, op, args, result, mask):
@@ -818,6 +873,44 @@ class Block:
         return self.env[self.ids[kind]]
 
     op_gpu_block_id = op_gpu_block_dim = op_gpu_grid_dim = op_gpu_thread_id
+
+    def op_nvvm_convert_f32x2_to_f8x2(self, op, args, result, mask):
+        if "f8E4M3FN" not in op.text or "satfinite" not in op.text or "relu = true" in op.text:
+            raise NotImplementedError("convert.f32x2.to.f8x2 other than rn.satfinite e4m3")
+        high, low = (f32_to_fp8_satfinite(a).astype(np.uint16) for a in args)
+        if result[0] == "vector":
+            return np.stack([low, high], -1).astype(np.uint8)
+        return (high << np.uint16(8)) | low
+
+    def op_gpu_wait(self, op, args, result, mask):
+        return np.zeros((), np.int64) if op.results else None
+
+    def op_gpu_alloc(self, op, args, result, mask):
+        kind, shape, element = op.restypes[0]
+        memory = np.zeros(shape, STORAGE[element])
+        return (memory, np.zeros((), np.int64)) if len(op.results) > 1 else memory
+
+    def op_gpu_dealloc(self, op, args, result, mask):
+        return np.zeros((), np.int64) if op.results else None
+
+    def segments(self, op, args):
+        sizes, out, k = op.attr_ints("operandSegmentSizes"), [], 0
+        for size in sizes:
+            out.append(args[k:k + size])
+            k += size
+        return out
+
+    def op_gpu_memcpy(self, op, args, result, mask):
+        target, source = args[-2:]  # after the async dependencies
+        np.copyto(target, np.asarray(source).reshape(target.shape))
+        return np.zeros((), np.int64) if op.results else None
+
+    def op_gpu_launch_func(self, op, args, result, mask):
+        parts = self.segments(op, args)
+        sizes = [int(np.asarray(v[0]).reshape(-1)[0]) for v in parts[1:7]]
+        kernel = self.module.kernels[re.search(r"kernel = (@\w+::@\w+)", op.text).group(1)]
+        run_kernel(kernel, sizes, parts[11], self.memory, self.module)
+        return np.zeros((), np.int64) if op.results else None
 
     def op_math_fpowi(self, op, args, result, mask):
         base = np.asarray(args[0], STORAGE[result[2]])
@@ -945,13 +1038,47 @@ def run_launch(op, env, memory, module=None):
         block.run(body, np.ones(lane.size, bool))
 
 
-def lower(path, options):
-    """The module as ct-lower-to-nvvm (with `options`) has it when every op
-    is a kernel or host code on buffers: before ct-pack-sub-byte-memrefs, so
-    that 4-bit buffers still hold one code per element."""
+def run_kernel(kernel, sizes, operands, memory, module):
+    """Runs an outlined gpu.func on a grid of sizes[0] blocks of sizes[3]
+    threads (one-dimensional), binding `operands` to its arguments."""
+    blocks, threads = sizes[0], sizes[3]
+    if sizes[1:3] != [1, 1] or sizes[4:6] != [1, 1]:
+        raise NotImplementedError("multi-dimensional launch")
+    body, block_args = kernel.regions[0]
+    shared_count = int((re.search(r"workgroup_attributions = (\d+)", kernel.text) or
+                        re.search("()0", "0")).group(1) or 0)
+    arguments = block_args[:len(operands)]
+    shared = block_args[len(operands):len(operands) + shared_count]
+    group = 1 if shared or threads % 32 else max(1, min(blocks, 65536 // threads))
+    for first in range(0, blocks, group):
+        count = min(group, blocks - first)
+        lane = np.arange(count * threads, dtype=np.int64)
+        env = {name: value for (name, _), value in zip(arguments, operands)}
+        ids = {"block_id": first + lane // threads, "thread_id": lane % threads,
+               "grid_dim": np.full(lane.shape, blocks), "block_dim": np.full(lane.shape, threads)}
+        for name, value in ids.items():
+            env["%" + name] = value
+        for name, type_text in shared:
+            _, shape, element = parse_type(type_text)
+            env[name] = np.zeros(shape, STORAGE[element])
+        block = Block(lane.size, env, memory, module)
+        block.ids = {name: "%" + name for name in ids}
+        block.run(body, np.ones(lane.size, bool))
+
+
+# Where the emulated program is taken from ct-lower-to-nvvm: before the
+# pass named. "kernels": outlined kernels after ct-gpu-select-instructions
+# (hardware conversions, packed 4-bit buffers, one stream per call), just
+# before the NVVM conversion; "buffers": kernels still inline in gpu.launch,
+# before ct-pack-sub-byte-memrefs (one 4-bit code per element).
+STAGES = {"kernels": "convert-nvgpu-to-nvvm", "buffers": "ct-pack-sub-byte-memrefs"}
+
+
+def lower(path, options, stage):
+    """The module as ct-lower-to-nvvm (with `options`) has it at `stage`."""
     pipeline = "--ct-lower-to-nvvm=format=isa" + (" " + options if options else "")
     command = [os.path.join(BIN, "ct-opt"), path, pipeline,
-               "--mlir-print-ir-before=ct-pack-sub-byte-memrefs", "--mlir-disable-threading",
+               f"--mlir-print-ir-before={STAGES[stage]}", "--mlir-disable-threading",
                "-mlir-print-op-generic", "-o", os.devnull]
     dump = subprocess.run(command, capture_output=True, text=True, check=True).stderr
     return dump[dump.index("\n") + 1:]
@@ -997,6 +1124,8 @@ def main():
     parser.add_argument("--entry", help="only the RUN lines of this entry")
     parser.add_argument("--pipeline-options", default="",
                         help="more ct-lower-to-nvvm options, e.g. tensor-cores=false")
+    parser.add_argument("--stage", choices=sorted(STAGES), default="kernels",
+                        help="where in ct-lower-to-nvvm the program is taken from")
     options = parser.parse_args()
     path = os.path.abspath(options.test)
     work = tempfile.TemporaryDirectory(prefix="ct-emulate-")
@@ -1042,7 +1171,8 @@ def main():
         start = time.time()
         try:
             if module_path not in modules:
-                modules[module_path] = Module(lower(module_path, options.pipeline_options))
+                modules[module_path] = Module(lower(module_path, options.pipeline_options,
+                                                    options.stage))
             results = emulate(modules[module_path], entry, flag("--input"))
             for (value, element), output in zip(results, flag("--output")):
                 save_npy(output, value, element)
