@@ -1010,60 +1010,57 @@ class Block:
         return tuple(carried) if carried else None
 
 
-def run_launch(op, env, memory, module=None):
-    sizes = [int(np.asarray(env[o]).reshape(-1)[0]) for o in op.operands[:6]]
+def run_grid(body, sizes, env, shared, memory, module, id_names):
+    """Runs a kernel `body` on a one-dimensional grid (`sizes`: blocks x, y,
+    z, threads x, y, z) with the bindings `env` (captured values or
+    arguments) and fresh `shared` memory per block. The ids go to
+    `id_names` (block_id, thread_id, grid_dim, block_dim), which
+    gpu.thread_id and its kin read. Blocks without shared memory run
+    together: their threads are independent, and warps stay whole when
+    blocks are whole warps."""
     blocks, threads = sizes[0], sizes[3]
     if sizes[1:3] != [1, 1] or sizes[4:6] != [1, 1]:
         raise NotImplementedError("multi-dimensional launch")
-    body, block_args = op.regions[0]
-    ids = [name for name, _ in block_args[:12]]
-    shared = block_args[12:]
-    # Blocks without shared memory run together (their threads are
-    # independent; warps stay whole when blocks are whole warps).
     group = 1 if shared or threads % 32 else max(1, min(blocks, 65536 // threads))
     for first in range(0, blocks, group):
-        count = min(group, blocks - first)
-        lane = np.arange(count * threads, dtype=np.int64)
+        lane = np.arange(min(group, blocks - first) * threads, dtype=np.int64)
         local = dict(env)
-        values = (first + lane // threads, 0, 0, lane % threads, 0, 0,
-                  blocks, 1, 1, threads, 1, 1)
-        for name, value in zip(ids, values):
-            local[name] = np.broadcast_to(np.asarray(value, np.int64), lane.shape)
+        ids = {"block_id": first + lane // threads, "thread_id": lane % threads,
+               "grid_dim": np.full(lane.shape, blocks), "block_dim": np.full(lane.shape, threads)}
+        for kind, value in ids.items():
+            local[id_names[kind]] = value
         for name, type_text in shared:
             _, shape, element = parse_type(type_text)
             local[name] = np.zeros(shape, STORAGE[element])
         block = Block(lane.size, local, memory, module)
-        block.ids = {"block_id": ids[0], "thread_id": ids[3], "grid_dim": ids[6],
-                     "block_dim": ids[9]}
+        block.ids = id_names
         block.run(body, np.ones(lane.size, bool))
+
+
+def run_launch(op, env, memory, module):
+    """A gpu.launch: its block arguments are the ids (x, y, z of block,
+    thread, grid and block size), then its shared memory."""
+    sizes = [int(np.asarray(env[o]).reshape(-1)[0]) for o in op.operands[:6]]
+    body, block_args = op.regions[0]
+    ids = [name for name, _ in block_args[:12]]
+    local = dict(env)
+    for k in (1, 2, 4, 5):  # the y and z ids
+        local[ids[k]] = np.zeros((), np.int64)
+    for k in (7, 8, 10, 11):  # the y and z sizes
+        local[ids[k]] = np.ones((), np.int64)
+    run_grid(body, sizes, local, block_args[12:], memory, module,
+             {"block_id": ids[0], "thread_id": ids[3], "grid_dim": ids[6], "block_dim": ids[9]})
 
 
 def run_kernel(kernel, sizes, operands, memory, module):
-    """Runs an outlined gpu.func on a grid of sizes[0] blocks of sizes[3]
-    threads (one-dimensional), binding `operands` to its arguments."""
-    blocks, threads = sizes[0], sizes[3]
-    if sizes[1:3] != [1, 1] or sizes[4:6] != [1, 1]:
-        raise NotImplementedError("multi-dimensional launch")
+    """An outlined gpu.func launched with `operands`; its workgroup
+    attributions follow its arguments."""
     body, block_args = kernel.regions[0]
-    shared_count = int((re.search(r"workgroup_attributions = (\d+)", kernel.text) or
-                        re.search("()0", "0")).group(1) or 0)
-    arguments = block_args[:len(operands)]
-    shared = block_args[len(operands):len(operands) + shared_count]
-    group = 1 if shared or threads % 32 else max(1, min(blocks, 65536 // threads))
-    for first in range(0, blocks, group):
-        count = min(group, blocks - first)
-        lane = np.arange(count * threads, dtype=np.int64)
-        env = {name: value for (name, _), value in zip(arguments, operands)}
-        ids = {"block_id": first + lane // threads, "thread_id": lane % threads,
-               "grid_dim": np.full(lane.shape, blocks), "block_dim": np.full(lane.shape, threads)}
-        for name, value in ids.items():
-            env["%" + name] = value
-        for name, type_text in shared:
-            _, shape, element = parse_type(type_text)
-            env[name] = np.zeros(shape, STORAGE[element])
-        block = Block(lane.size, env, memory, module)
-        block.ids = {name: "%" + name for name in ids}
-        block.run(body, np.ones(lane.size, bool))
+    m = re.search(r"workgroup_attributions = (\d+)", kernel.text)
+    shared = block_args[len(operands):len(operands) + (int(m.group(1)) if m else 0)]
+    env = {name: value for (name, _), value in zip(block_args, operands)}
+    run_grid(body, sizes, env, shared, memory, module,
+             {kind: "%" + kind for kind in ("block_id", "thread_id", "grid_dim", "block_dim")})
 
 
 # Where the emulated program is taken from ct-lower-to-nvvm: before the
