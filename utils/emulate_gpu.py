@@ -326,10 +326,16 @@ def affine_apply(map_text, operands):
 
 
 def constant(op):
-    kind, shape, element = op.restypes[0]
+    """The value of an arith.constant."""
+    _, shape, element = op.restypes[0]
     m = re.search(r"value = (true|false)\b", op.text) or \
         re.search(r"value = (dense<.*?>|[^ }]+) : ", op.text)
-    text = m.group(1)
+    return literal(m.group(1), shape, element)
+
+
+def literal(text, shape, element):
+    """An attribute value (a scalar, dense<...> with a splat, a list or a
+    hex blob) as an array of `shape` in the storage of `element`."""
     if text.startswith("dense<"):
         text = text[6:-1]
     if text.startswith('"0x'):
@@ -854,9 +860,7 @@ class Block:
             data = self.module.resources[resource.group(1)]
             return np.frombuffer(data, STORAGE[result[2]]).reshape(result[1]).copy()
         value = re.search(r"initial_value = (dense<.*?>) : ", declaration.text).group(1)
-        fake = Op([], "arith.constant", [], f"value = {value} : vector<> : () -> "
-                  f"vector<{'x'.join(map(str, result[1]))}x{result[2]}>", [])
-        return np.array(constant(fake)).reshape(result[1])
+        return np.array(literal(value, result[1], result[2])).reshape(result[1])
 
     def op_affine_apply(self, op, args, result, mask):
         map_text = re.search(r"map = (#map\d*|affine_map<.*?>)[,}]", op.text).group(1)
