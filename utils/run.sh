@@ -168,12 +168,11 @@ case "${1:-}" in
     [ ${#tests[@]} -gt 0 ] ||
       mapfile -t tests < <(grep -l -e 'ct-run --gpu' "$root"/test/Integration/GPU/*.mlir \
                              "$root"/test/Integration/GPU/golden/*.mlir)
-    status=0
-    for t in "${tests[@]}"; do
-      echo "== $t"
-      /usr/bin/python3 "$root/utils/emulate_gpu.py" "$t" || status=1
-    done
-    exit $status
+    # One emulator per core; each test's report is printed whole.
+    printf '%s\0' "${tests[@]}" |
+      xargs -0 -n 1 -P "$(nproc)" sh -c \
+        'out=$(/usr/bin/python3 "$0" "$1" 2>&1); status=$?; printf "== %s\n%s\n" "$1" "$out"; exit $status' \
+        "$root/utils/emulate_gpu.py"
     ;;
   *)
     echo "usage: utils/run.sh example|test|bench [--quick]|build|emulate [test.mlir ...]" >&2
