@@ -58,7 +58,6 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/MathExtras.h"
 
-#include <cmath>
 #include <limits>
 
 namespace ct {
@@ -817,9 +816,10 @@ private:
       } else {
         if (m.getType() != f32)
           m = arith::ExtFOp::create(b, loc, f32, m);
-        double log2e = 1.0 / std::log(2.0);
         x = arith::AddFOp::create(
-            b, loc, x, arith::MulFOp::create(b, loc, m, constantF32(log2e)));
+            b, loc, x,
+            arith::MulFOp::create(b, loc, m,
+                                  constantF32(llvm::numbers::log2e)));
       }
     }
     if (op.getCausal()) {
@@ -925,16 +925,12 @@ private:
     }
   }
 
-  /// scale·log2(e): q·k times it is a log2-domain score.
-  double log2ScoreFactor() {
-    return op.getScale().convertToDouble() / std::log(2.0);
-  }
   /// The query slice of a lane times scale·log2(e), so that dot products
   /// are log2-domain scores.
   Value scaledQuery(Value query, Value offset) {
     return arith::MulFOp::create(
         b, loc, loadSlice(query, offset, plan.keyElems),
-        broadcast(constantF32(log2ScoreFactor()), plan.keyElems));
+        broadcast(constantF32(op.getLog2ScoreScale()), plan.keyElems));
   }
 
   /// The keys the last query of a prefill block's tile can see: causal
@@ -1813,7 +1809,7 @@ void AttentionKernelBuilder::buildTensorCorePrefill(Value keyLen,
         }
       // Log2-domain scores: the MMA takes the query as it is, so
       // scale·log2(e) multiplies the f32 products.
-      Value factor = constantF32(log2ScoreFactor());
+      Value factor = constantF32(op.getLog2ScoreScale());
       for (auto [n, tile] : llvm::enumerate(scores))
         for (auto [e, score] : llvm::enumerate(tile)) {
           score = arith::MulFOp::create(b, loc, score, factor);

@@ -1118,13 +1118,10 @@ Value AttentionLowering::logits(OpBuilder &b, Value scores, Value batch,
                                 Value firstKey) {
   // exp(x) = exp2(x·log2(e)): folding log2(e) into the scale leaves one
   // multiply per score, as FlashAttention does.
-  double log2e = 1.0 / std::log(2.0);
   Value scale = arith::ConstantOp::create(
-      b, loc,
-      b.getF32FloatAttr(static_cast<float>(op.getScale().convertToDouble() *
-                                           log2e)));
+      b, loc, b.getF32FloatAttr(static_cast<float>(op.getLog2ScoreScale())));
   Value maskScale = arith::ConstantOp::create(
-      b, loc, b.getF32FloatAttr(static_cast<float>(log2e)));
+      b, loc, b.getF32FloatAttr(llvm::numbers::log2ef));
   Value negInf = arith::ConstantOp::create(
       b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
 

@@ -369,6 +369,10 @@ int64_t HookedAttentionOp::getRowScaleCount(QuantSchemeAttr scheme,
   return headDim / *scheme.getGroupSize();
 }
 
+double HookedAttentionOp::getLog2ScoreScale() {
+  return getScaleAttr().getValueAsDouble() * llvm::numbers::log2e;
+}
+
 Value HookedAttentionOp::getUpdatedCacheScale(bool key) {
   if (!storesScalesPerRow(getCacheQuant(key)))
     return nullptr;

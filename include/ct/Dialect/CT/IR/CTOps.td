@@ -348,6 +348,9 @@ def CT_HookedAttentionOp : CT_Op<"hooked_attention", [
   public:
     /// Query heads per key/value head (g = Hq / Hkv).
     int64_t getGroupSize();
+    /// scale·log2(e): times q·k, a log2-domain score, so that the softmax
+    /// runs on exp2 (exp(x) = exp2(x·log2(e))) with one multiply per score.
+    double getLog2ScoreScale();
     /// Whether `region` is the identity: one block that yields its argument.
     static bool isIdentityHook(::mlir::Region &region);
     /// `nameTemplate` with every `{i}` replaced by `index`: how passes name
