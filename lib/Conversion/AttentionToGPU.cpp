@@ -2022,7 +2022,17 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
     buffers.output = collapseToRankOne(rewriter, loc, output);
 
     AttentionKernelBuilder builder(rewriter, loc, op, plan);
-    if (!plan.isDecode()) {
+    if (plan.isDecode()) {
+      int64_t slots = plan.batch * plan.kvHeads * plan.splits * plan.group;
+      Type f32 = rewriter.getF32Type();
+      buffers.partialStats = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({slots * 2}, f32));
+      buffers.partialAcc = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({slots * plan.valueDim}, f32));
+      builder.buildDecode(keyLen, buffers);
+    } else {
+      // The prefill kernels read floats: a quantized cache's visible rows
+      // are dequantized first.
       for (auto [cache, scale, dim, key] :
            {std::tuple(&buffers.keys, &buffers.keyScale, plan.headDim, true),
             std::tuple(&buffers.values, &buffers.valueScale, plan.valueDim,
@@ -2033,19 +2043,10 @@ struct AttentionToGPULowering : public OpRewritePattern<HookedAttentionOp> {
                                                attendedType(op, key));
         *scale = {};
       }
-    }
-    if (plan.isDecode()) {
-      int64_t slots = plan.batch * plan.kvHeads * plan.splits * plan.group;
-      Type f32 = rewriter.getF32Type();
-      buffers.partialStats = memref::AllocOp::create(
-          rewriter, loc, MemRefType::get({slots * 2}, f32));
-      buffers.partialAcc = memref::AllocOp::create(
-          rewriter, loc, MemRefType::get({slots * plan.valueDim}, f32));
-      builder.buildDecode(keyLen, buffers);
-    } else if (plan.tensorCores) {
-      builder.buildTensorCorePrefill(keyLen, buffers);
-    } else {
-      builder.buildPrefill(keyLen, buffers);
+      if (plan.tensorCores)
+        builder.buildTensorCorePrefill(keyLen, buffers);
+      else
+        builder.buildPrefill(keyLen, buffers);
     }
 
     SmallVector<Value> results = {bufferization::ToTensorOp::create(
